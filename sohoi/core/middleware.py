@@ -1,0 +1,69 @@
+"""ActiveUnitMiddleware: the URL names the unit; the whole response runs inside its scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+from django_scopes import scope, scopes_disabled
+
+from .scoping import UnitPaths
+
+UNIT_KWARG = "unit_code"
+
+
+class ActiveUnitMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+
+        if match.namespace == "admin":
+            # Django admin is for superusers only and runs unscoped (STYLE.md §7.6).
+            if request.user.is_authenticated and request.user.is_superuser:
+                with scopes_disabled():
+                    return self._render(request)
+            return self.get_response(request)
+
+        if UNIT_KWARG not in match.kwargs:
+            return self.get_response(request)
+
+        required = getattr(match.func, "required_permission", None)
+        if required is None:
+            raise ImproperlyConfigured(f"Unit view {match.view_name} declares no permission (use @requires).")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+        from sohoi.accounts.permissions import perms_for
+        from sohoi.orgunits.models import OrgUnit
+
+        unit = (
+            OrgUnit.unscoped.select_related("association", "area", "parent")
+            .filter(code=match.kwargs[UNIT_KWARG])
+            .first()
+        )
+        perms = perms_for(request.user, unit) if unit is not None else frozenset()
+        if not perms:
+            raise Http404(_("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập."))
+        if required not in perms:
+            raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này ở đơn vị này."))
+        request.unit = unit  # type: ignore[attr-defined]
+        request.perms = perms  # type: ignore[attr-defined]
+        with scope(unit=UnitPaths((unit.path,))):
+            return self._render(request)
+
+    def _render(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Render inside the scope: templates may still evaluate lazy querysets.
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return response

@@ -1,0 +1,55 @@
+"""Vietnamese text: NFC storage, accent folding for search, and the Vietnamese sort order.
+
+PyICU would give CLDR's Vietnamese collation, but it needs libicu and a compiler on every
+machine; the two-level key below (letters a ă â b c d đ e ê …, then tones) is what the
+roster convention needs (DOMAIN.md §8) and costs nothing to install.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_COMBINING_TONES = {
+    "\u0300": 1,  # huyền
+    "\u0309": 2,  # hỏi
+    "\u0303": 3,  # ngã
+    "\u0301": 4,  # sắc
+    "\u0323": 5,  # nặng
+}
+# Letter modifiers that make a distinct letter of the alphabet (ă â ê ô ơ ư).
+_LETTER_MODIFIERS = {"\u0306": "\u0306", "\u0302": "\u0302", "\u031b": "\u031b"}
+_ALPHABET = [
+    "a", "a\u0306", "a\u0302", "b", "c", "d", "đ", "e", "e\u0302", "f", "g", "h", "i", "j", "k", "l", "m",
+    "n", "o", "o\u0302", "o\u031b", "p", "q", "r", "s", "t", "u", "u\u031b", "v", "w", "x", "y", "z",
+]  # fmt: skip
+_LETTER_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+
+
+def nfc(value: str) -> str:
+    """Canonical storage form: NFC, Icelandic Eth (from legacy conversions) read as Đ, spaces collapsed."""
+    value = unicodedata.normalize("NFC", value).replace("\u00d0", "Đ").replace("\u00f0", "đ")
+    return " ".join(value.split())
+
+
+def fold(value: str) -> str:
+    """Accent- and case-folded form for search: 'Nguyễn Văn Hùng' -> 'nguyen van hung'."""
+    decomposed = unicodedata.normalize("NFD", nfc(value).lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.replace("đ", "d")
+
+
+def vi_sort_key(value: str) -> tuple:
+    """Sort key in Vietnamese order: letters first (a < ă < â, d < đ …), tones second."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for ch in nfc(value).lower():
+        decomposed = unicodedata.normalize("NFD", ch)
+        base, marks = decomposed[0], decomposed[1:]
+        letter = base + "".join(m for m in marks if m in _LETTER_MODIFIERS)
+        tone = next((_COMBINING_TONES[m] for m in marks if m in _COMBINING_TONES), 0)
+        rank = _LETTER_RANK.get(letter)
+        # Characters outside the alphabet (digits, spaces, punctuation) sort by code point,
+        # below letters for space/digits so "Tổ 2" < "Tổ 10" is left to callers that need it.
+        letters.append(rank + 1000 if rank is not None else ord(base))
+        tones.append(tone)
+    return (letters, tones)

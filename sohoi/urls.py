@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("sohoi.web.urls")),
+    path("api/", include("sohoi.api.urls")),
+    path("quan-tri-he-thong/", admin.site.urls),
+]
+
+handler400 = "sohoi.web.views.errors.bad_request"
+handler403 = "sohoi.web.views.errors.permission_denied"
+handler404 = "sohoi.web.views.errors.page_not_found"
+handler500 = "sohoi.web.views.errors.server_error"
