@@ -5,6 +5,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("sohoi.web.urls")),
+    path("", include("sohoi.web.urls_accounts")),
+    path("", include("sohoi.web.urls_units")),
+    path("", include("sohoi.web.urls_catalogue")),
     path("api/", include("sohoi.api.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
 ]

@@ -111,3 +111,15 @@ def reachable_units(user: User) -> Iterable[OrgUnit]:
     return list(
         OrgUnit.unscoped.filter(path__in=paths.paths).select_related("association", "area").order_by("path")
     )
+
+
+def can_manage_area(user: User, area) -> bool:  # noqa: ANN001 - an orgunits.Area
+    """May add thôn / tổ dân phố under ``area``: a superuser, an area admin above it, or the admin
+    of a unit whose area contains it (a commune Hội admin for its own commune)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    area_paths = area.ancestor_paths()
+    grants = _active_grants(user).filter(role=Role.ADMIN)
+    return grants.filter(Q(area__path__in=area_paths) | Q(org_unit__area__path__in=area_paths)).exists()
