@@ -175,6 +175,7 @@ AXES_LOCKOUT_CALLABLE = "sohoi.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+CSRF_FAILURE_VIEW = "sohoi.web.views.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_SECURE = not DEBUG

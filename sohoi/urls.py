@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sohoi.web.urls")),
     path("", include("sohoi.web.urls_accounts")),
     path("", include("sohoi.web.urls_units")),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -359,6 +360,11 @@ def orgunit_merge(
         _ensure_open(source)
     if len({s.pk for s in sources}) != len(sources):
         raise DomainError(_("Một đơn vị được chọn hai lần."), field="sources")
+    # A source below another source would be moved by its parent's merge and then closed again.
+    if any(a.pk != b.pk and b.path.startswith(a.path) for a in sources for b in sources):
+        raise DomainError(
+            _("Không chọn cùng lúc một đơn vị và đơn vị cấp dưới của nó."), code="cycle", field="sources"
+        )
     target = into if isinstance(into, OrgUnit) else None
     count = len(sources) + (1 if target else 0)
     if count < 2:
@@ -518,13 +524,22 @@ def association_create(
     name = nfc(name)
     if not name:
         raise DomainError(_("Tên hội không được để trống."), field="name")
-    if Association.objects.filter(name__iexact=name).exists() or Association.objects.filter(code=code).exists():
+    # Compared folded in Python (a few dozen rows): SQLite's iexact folds ASCII only, so
+    # "HỘI NGƯỜI CAO TUỔI" would slip past a database comparison.
+    taken = list(Association.objects.values_list("name", "code"))
+    if any(fold(other) == fold(name) for other, _code in taken):
         raise DomainError(_("Hội này đã có trong danh mục."), code="duplicate_name", field="name")
+    if any(other_code == code for _name, other_code in taken):
+        raise DomainError(_("Hội này đã có trong danh mục."), code="duplicate_name", field="code")
     association = Association(
         name=name, short_name=nfc(short_name) or name, abbreviation=nfc(abbreviation), code=code,
         membership_rule=membership_rule,
     )  # fmt: skip
-    association.full_clean()
+    try:
+        association.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(" ".join(messages), field=None if field == NON_FIELD_ERRORS else field) from exc
     association.save()
     audit(action="association.created", actor=actor, target=association, name=name)
     return association
