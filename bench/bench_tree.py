@@ -18,7 +18,7 @@ GROUPS_PER_BRANCH = int(os.environ.get("BENCH_GROUPS", 1))
 
 def _build_tree() -> dict[str, Any]:
     """Bulk-build the tree with treebeard's path helper (benchmark fixture, not application code)."""
-    from sohoi.core.text import fold
+    from sohoi.core.text import name_key
     from sohoi.orgunits.models import Association, OrgUnit
 
     nct = Association.objects.get(code="nct")
@@ -30,7 +30,7 @@ def _build_tree() -> dict[str, Any]:
         depth = parent.depth + 1 if parent else 1
         node = OrgUnit(
             path=make(parent.path if parent else None, depth, step), depth=depth, numchild=0,
-            association=nct, parent=parent, level=level, name=name, name_key=fold(name),
+            association=nct, parent=parent, level=level, name=name, name_key=name_key(name),
         )  # fmt: skip
         rows.append(node)
         if parent:
@@ -147,7 +147,11 @@ def run() -> dict[str, Any]:
             ("subtree_count_largest_province", app_subtree_count, raw_range_count),
         ):
             a, r = timings(app), timings(raw)
-            result[name] = {"app": a, "bare_sql": r, "ratio_p50": round(a["p50_ms"] / max(r["p50_ms"], 1e-6), 2)}
+            result[name] = {
+                "app": a,
+                "bare_sql": r,
+                "ratio_p50": round(a["p50_ms"] / max(r["p50_ms"], 1e-6), 2),
+            }
         result["subtree_count_like_instead_of_range"] = timings(raw_like_count, repeat=10)
         result["perms_for"] = timings(app_perms)
         for name, fn in (("unit_page", unit_page), ("children_partial", children_partial)):

@@ -40,9 +40,7 @@ def test_scopes_disabled_is_used_only_in_the_allowlist():
 
 def test_views_never_read_unit_owned_data_unscoped():
     offenders = [
-        relative
-        for relative, text in _python_files(SOURCE / "web")
-        if re.search(r"\.unscoped\b", text)
+        relative for relative, text in _python_files(SOURCE / "web") if re.search(r"\.unscoped\b", text)
     ]
     assert offenders == []
 

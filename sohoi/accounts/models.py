@@ -54,7 +54,9 @@ class RoleGrant(BaseModel):
     org_unit = models.ForeignKey(
         "orgunits.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
     )
-    area = models.ForeignKey("orgunits.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="grants")
+    area = models.ForeignKey(
+        "orgunits.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="grants"
+    )
     associations = models.ManyToManyField("orgunits.Association", blank=True, related_name="+")
     can_export = models.BooleanField(_("được xuất dữ liệu cá nhân"), default=False)
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -68,7 +70,8 @@ class RoleGrant(BaseModel):
         base_manager_name = "unscoped"
         constraints = [
             models.CheckConstraint(
-                condition=Q(org_unit__isnull=False, area__isnull=True) | Q(org_unit__isnull=True, area__isnull=False),
+                condition=Q(org_unit__isnull=False, area__isnull=True)
+                | Q(org_unit__isnull=True, area__isnull=False),
                 name="accounts_grant_unit_xor_area",
             ),
         ]

@@ -35,11 +35,14 @@ def _ensure_can_grant(*, actor: User, unit: OrgUnit, role: str, can_export: bool
         raise PermissionDeniedError(_("Không thể cấp vai trò cao hơn vai trò của chính bạn."), field="role")
     if can_export and not can_export_on(actor, unit):
         raise PermissionDeniedError(
-            _("Không thể cấp quyền xuất dữ liệu cá nhân khi chính bạn không có quyền này."), field="can_export"
+            _("Không thể cấp quyền xuất dữ liệu cá nhân khi chính bạn không có quyền này."),
+            field="can_export",
         )
 
 
-def _ensure_can_grant_area(*, actor: User, area: Area, associations: list[Association], can_export: bool) -> None:
+def _ensure_can_grant_area(
+    *, actor: User, area: Area, associations: list[Association], can_export: bool
+) -> None:
     """Area grants (a People's Committee's view) are given by a superuser or by an area admin above it."""
     if actor.is_superuser:
         return
@@ -103,7 +106,9 @@ def grant_revoke(*, grant: RoleGrant, actor: User) -> RoleGrant:
         if ROLE_RANK[Role(grant.role)] > role_rank_on(actor, grant.org_unit):
             raise PermissionDeniedError(_("Không thể thu hồi vai trò cao hơn vai trò của chính bạn."))
     else:
-        _ensure_can_grant_area(actor=actor, area=grant.area, associations=list(grant.associations.all()), can_export=False)
+        _ensure_can_grant_area(
+            actor=actor, area=grant.area, associations=list(grant.associations.all()), can_export=False
+        )
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at", "updated_at"])
@@ -132,9 +137,13 @@ def user_create(
     if not username:
         raise DomainError(_("Tên đăng nhập không được để trống."), field="username")
     if len(username) > USERNAME_MAX_LENGTH or any(c.isspace() for c in username):
-        raise DomainError(_("Tên đăng nhập không hợp lệ (không có khoảng trắng, tối đa 150 ký tự)."), field="username")
+        raise DomainError(
+            _("Tên đăng nhập không hợp lệ (không có khoảng trắng, tối đa 150 ký tự)."), field="username"
+        )
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(_("Tên đăng nhập “%(u)s” đã có người dùng.") % {"u": username}, code="duplicate", field="username")
+        raise DomainError(
+            _("Tên đăng nhập “%(u)s” đã có người dùng.") % {"u": username}, code="duplicate", field="username"
+        )
     if actor is not None:
         if is_superuser and not actor.is_superuser:
             raise PermissionDeniedError(_("Bạn không thể tạo quản trị hệ thống."))
@@ -142,7 +151,13 @@ def user_create(
             raise DomainError(_("Người dùng mới cần được phân quyền ở một đơn vị."), field="unit")
         if unit is not None:
             _ensure_can_grant(actor=actor, unit=unit, role=role, can_export=can_export)
-    user = User(username=username, full_name=nfc(full_name), phone=nfc(phone), is_superuser=is_superuser, is_staff=is_superuser)
+    user = User(
+        username=username,
+        full_name=nfc(full_name),
+        phone=nfc(phone),
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -164,7 +179,12 @@ def _system_grant(*, user: User, role: str, unit: OrgUnit, can_export: bool) -> 
 
 
 def system_grant_area(
-    *, user: User, role: str, area: Area, associations: list[Association] | None = None, can_export: bool = False
+    *,
+    user: User,
+    role: str,
+    area: Area,
+    associations: list[Association] | None = None,
+    can_export: bool = False,
 ) -> RoleGrant:
     """An area grant made by the system (demo, setup), not by a user."""
     grant = RoleGrant.unscoped.create(user=user, role=role, area=area, can_export=can_export)

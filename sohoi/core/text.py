@@ -31,6 +31,41 @@ def nfc(value: str) -> str:
     return " ".join(value.split())
 
 
+def _split_char(ch: str) -> tuple[str, int]:
+    """A lower-case NFC character as (letter without tone, tone number)."""
+    decomposed = unicodedata.normalize("NFD", ch)
+    tone = next((_COMBINING_TONES[m] for m in decomposed[1:] if m in _COMBINING_TONES), 0)
+    letter = unicodedata.normalize("NFC", "".join(m for m in decomposed if m not in _COMBINING_TONES))
+    return letter, tone
+
+
+_TONE_MARK = {number: mark for mark, number in _COMBINING_TONES.items()}
+_PLAIN_VOWELS = set("aăâeêioôơuưy")
+
+
+def _canonical_tone_placement(word: str) -> str:
+    """Put the tone of a final oa / oe / uy on its first vowel: 'hoà' and 'hòa', 'thuỷ' and
+    'thủy' are the same word written in the two styles in use (DOMAIN.md §8)."""
+    chars = [_split_char(ch) for ch in word]
+    if len(chars) < 2:
+        return word
+    (first, first_tone), (second, second_tone) = chars[-2], chars[-1]
+    if first + second not in ("oa", "oe", "uy") or not second_tone or first_tone:
+        return word
+    before = chars[-3][0] if len(chars) >= 3 else ""
+    if before in _PLAIN_VOWELS or (first == "u" and before == "q"):
+        return word  # 'quý' keeps its tone on y: the u belongs to the consonant qu
+    moved = unicodedata.normalize("NFC", first + _TONE_MARK[second_tone])
+    return "".join(ch for ch in word[:-2]) + moved + second
+
+
+def name_key(value: str) -> str:
+    """Key under which two unit names are the same name: case, Unicode form and tone placement
+    do not matter, but accents do ('Hòa' and 'Hoa' are different places)."""
+    words = nfc(value).lower().split(" ")
+    return " ".join(_canonical_tone_placement(word) for word in words)
+
+
 def fold(value: str) -> str:
     """Accent- and case-folded form for search: 'Nguyễn Văn Hùng' -> 'nguyen van hung'."""
     decomposed = unicodedata.normalize("NFD", nfc(value).lower())

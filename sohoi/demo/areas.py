@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils.translation import gettext as _
 
 from sohoi.core.errors import DomainError
-from sohoi.core.text import fold
+from sohoi.core.text import name_key
 from sohoi.orgunits.models import Area, AreaLevel, AreaScheme, AreaSuccession
 from sohoi.orgunits.services import hamlet_create
 
@@ -62,6 +62,6 @@ class AreaBook:
     def hamlet(self, commune: Area, name: str, division_type: str) -> Area:
         """The thôn / tổ dân phố ``name`` of ``commune``, created once (a rebuilt demo reuses it)."""
         for existing in Area.objects.filter(parent=commune, level=AreaLevel.HAMLET):
-            if fold(existing.name) == fold(name):
+            if name_key(existing.name) == name_key(name):
                 return existing
         return hamlet_create(commune=commune, name=name, division_type=division_type, actor=None)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from sohoi.core.text import fold
 from sohoi.orgunits.models import Area, OrgUnit, UnitLevel
-from sohoi.orgunits.services import orgunit_merge, orgunit_update
+from sohoi.orgunits.services import orgunit_close, orgunit_merge, orgunit_update
 
 from .areas import NEW, OLD
 from .build import DemoBuild
@@ -163,7 +163,7 @@ def build_bac_giang_reform(build: DemoBuild) -> None:
     """Bắc Giang and the old Bắc Ninh before 2025, then their merger on 1 July 2025.
 
     Order matters: the old communes merge first (their chi hội move to the new communes), then
-    the districts end (merged into the new province: no open children are left to move), then
+    the districts end (dissolved: no open children are left), then
     the two provinces merge into the new one. The old provinces keep their closed districts
     and communes as history.
     """
@@ -206,15 +206,15 @@ def build_bac_giang_reform(build: DemoBuild) -> None:
     districts += [
         u for k, u in build.units.items() if u.level == UnitLevel.DISTRICT and k.startswith(OLD_BAC_NINH.key)
     ]
-    orgunit_merge(
-        sources=districts,
-        into=new_province,
-        effective_on=REFORM_ON,
-        decision_ref=PROVINCE_DECISION,
-        decision_on=PROVINCE_DECISION_ON,
-        note=_("Kết thúc hoạt động của Hội NCT cấp huyện khi không còn tổ chức hành chính cấp huyện."),
-        actor=None,
-    )
+    for district in districts:
+        orgunit_close(
+            unit=district,
+            effective_on=REFORM_ON,
+            decision_ref=PROVINCE_DECISION,
+            decision_on=PROVINCE_DECISION_ON,
+            note=_("Kết thúc hoạt động của Hội NCT cấp huyện khi không còn tổ chức hành chính cấp huyện."),
+            actor=None,
+        )
     orgunit_merge(
         sources=[build.units[BAC_GIANG.key], build.units[OLD_BAC_NINH.key]],
         into=new_province,

@@ -20,7 +20,9 @@ class Association(BaseModel):
     code = models.SlugField(_("mã"), max_length=32, unique=True)
     name = models.CharField(_("tên"), max_length=200, unique=True)
     short_name = models.CharField(_("tên ngắn"), max_length=80)
-    abbreviation = models.CharField(_("chữ viết tắt"), max_length=20, help_text=_("Dùng trong số văn bản, ví dụ NCT"))
+    abbreviation = models.CharField(
+        _("chữ viết tắt"), max_length=20, help_text=_("Dùng trong số văn bản, ví dụ NCT")
+    )
     membership_rule = models.JSONField(_("điều kiện hội viên"), default=dict, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
@@ -57,7 +59,9 @@ class Area(MP_Node, BaseModel):
     """
 
     path = UnitPathField(max_length=PATH_MAX_LENGTH, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     scheme = models.CharField(_("hệ thống"), max_length=8, choices=AreaScheme.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=AreaLevel.choices)
     code = models.CharField(_("mã"), max_length=20)
@@ -103,6 +107,9 @@ class AreaSuccession(models.Model):
             models.UniqueConstraint(fields=["old_area", "new_area"], name="orgunits_area_succession_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.old_area} → {self.new_area}"
+
 
 class UnitLevel(models.TextChoices):
     CENTRAL = "central", _("Trung ương")
@@ -129,7 +136,9 @@ class OrgUnit(MP_Node, BaseModel):
     association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="units")
     # Kept beside the path so the children of a unit (the tree page) and the one-name-per-parent
     # rule are plain indexed lookups; orgunits.services keeps both in step.
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     level = models.CharField(_("cấp"), max_length=10, choices=UnitLevel.choices)
     name = models.CharField(_("tên"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False)
@@ -242,3 +251,6 @@ class UnitEventLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "org_unit"], name="orgunits_event_link_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.org_unit}"

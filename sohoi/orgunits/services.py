@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from sohoi.core.audit import audit
 from sohoi.core.errors import DomainError
 from sohoi.core.scoping import ensure_in_scope, scopes_disabled
-from sohoi.core.text import fold, nfc
+from sohoi.core.text import name_key, nfc
 
 from .models import (
     Area,
@@ -67,9 +67,15 @@ def _ensure_open(unit: OrgUnit) -> None:
         raise DomainError(_("Đơn vị “%(name)s” đã đóng, không thể thay đổi.") % {"name": unit.name})
 
 
-def _ensure_name_free(*, parent: OrgUnit | None, association: Association, name: str, exclude: Sequence[int] = ()) -> None:
-    siblings = OrgUnit.unscoped.filter(closed_on__isnull=True, name_key=fold(name))
-    siblings = siblings.filter(parent=parent) if parent else siblings.filter(parent__isnull=True, association=association)
+def _ensure_name_free(
+    *, parent: OrgUnit | None, association: Association, name: str, exclude: Sequence[int] = ()
+) -> None:
+    siblings = OrgUnit.unscoped.filter(closed_on__isnull=True, name_key=name_key(name))
+    siblings = (
+        siblings.filter(parent=parent)
+        if parent
+        else siblings.filter(parent__isnull=True, association=association)
+    )
     if siblings.exclude(pk__in=exclude).exists():
         raise DomainError(
             _("Đã có đơn vị tên “%(name)s” trong cùng đơn vị cấp trên.") % {"name": name},
@@ -116,7 +122,12 @@ def _reload(unit: OrgUnit) -> OrgUnit:
 
 @transaction.atomic
 def orgunit_create_root(
-    *, association: Association, name: str, area: Area | None, actor: User | None, opened_on: date | None = None
+    *,
+    association: Association,
+    name: str,
+    area: Area | None,
+    actor: User | None,
+    opened_on: date | None = None,
 ) -> OrgUnit:
     """Create the central unit of an association. Only the system (superuser, demo, setup) calls this."""
     name = _clean_name(name)
@@ -126,13 +137,15 @@ def orgunit_create_root(
             instance=OrgUnit(
                 association=association,
                 name=name,
-                name_key=fold(name),
+                name_key=name_key(name),
                 level=UnitLevel.CENTRAL,
                 area=area,
                 opened_on=opened_on,
             )
         )
-    _record(kind=UnitEventKind.CREATED, unit=unit, effective_on=opened_on or timezone.localdate(), actor=actor)
+    _record(
+        kind=UnitEventKind.CREATED, unit=unit, effective_on=opened_on or timezone.localdate(), actor=actor
+    )
     audit(action="unit.created", actor=actor, unit=unit, target=unit, name=name)
     return unit
 
@@ -166,7 +179,7 @@ def orgunit_create(
                     association=parent.association,
                     parent=parent,
                     name=name,
-                    name_key=fold(name),
+                    name_key=name_key(name),
                     level=level,
                     area=area,
                     opened_on=opened_on,
@@ -215,7 +228,7 @@ def orgunit_update(
             new_name=name,
         )
     old_area = unit.area.code if unit.area else None
-    unit.name, unit.name_key, unit.area = name, fold(name), area
+    unit.name, unit.name_key, unit.area = name, name_key(name), area
     unit.save(update_fields=["name", "name_key", "area", "updated_at"])
     audit(
         action="unit.updated",
@@ -269,7 +282,9 @@ def orgunit_move(
             field="new_parent",
         )
     if new_parent.pk == unit.parent_id:
-        raise DomainError(_("Đơn vị đã trực thuộc “%(name)s”.") % {"name": new_parent.name}, field="new_parent")
+        raise DomainError(
+            _("Đơn vị đã trực thuộc “%(name)s”.") % {"name": new_parent.name}, field="new_parent"
+        )
     _ensure_name_free(parent=new_parent, association=unit.association, name=unit.name, exclude=[unit.pk])
     old_parent = unit.parent
     moved = _move_under(unit, new_parent)
@@ -285,7 +300,14 @@ def orgunit_move(
         new_parent=new_parent.code,
         new_parent_name=new_parent.name,
     )
-    audit(action="unit.moved", actor=actor, unit=moved, target=moved, old_parent=old_parent.code, new_parent=new_parent.code)
+    audit(
+        action="unit.moved",
+        actor=actor,
+        unit=moved,
+        target=moved,
+        old_parent=old_parent.code,
+        new_parent=new_parent.code,
+    )
     return moved
 
 
@@ -314,7 +336,9 @@ def _move_children(
     return moved
 
 
-def _check_children_names_free(children_by_target: dict[int, list[OrgUnit]], targets: dict[int, OrgUnit]) -> None:
+def _check_children_names_free(
+    children_by_target: dict[int, list[OrgUnit]], targets: dict[int, OrgUnit]
+) -> None:
     """Two units of the same name must not land under one successor: say which, before any change."""
     for target_pk, children in children_by_target.items():
         seen = {
@@ -387,6 +411,12 @@ def orgunit_merge(
         raise DomainError(
             _("Đơn vị nhận không thể nằm bên dưới một đơn vị bị sáp nhập."), code="cycle", field="into"
         )
+    children = [c for s in sources for c in OrgUnit.unscoped.filter(parent=s, closed_on__isnull=True)]
+    # Close the sources first: a successor may take a source's name (Bắc Giang + Bắc Ninh →
+    # Bắc Ninh), which the one-open-name-per-parent rule would otherwise refuse. Their open
+    # children still move below; any refusal later rolls the whole merge back.
+    for source in sources:
+        _close(source, effective_on)
     if target is None:
         target = orgunit_create(
             parent=parent_for_new,
@@ -397,7 +427,6 @@ def orgunit_merge(
             opened_on=effective_on,
             decision_ref=decision_ref,
         )
-    children = [c for s in sources for c in OrgUnit.unscoped.filter(parent=s, closed_on__isnull=True)]
     _check_children_names_free({target.pk: children}, {target.pk: target})
 
     event = _record(
@@ -416,9 +445,16 @@ def orgunit_merge(
         _move_children(source, target, event=event, actor=actor, effective_on=effective_on)
         for mover in _data_movers:
             mover(source=source, target=target, event=event, actor=actor)
-        _close(source, effective_on)
-        audit(action="unit.merged", actor=actor, unit=source, target=source, into=target.code, event=event.code)
-    audit(action="unit.merge_received", actor=actor, unit=target, target=target, sources=[s.code for s in sources])
+        audit(
+            action="unit.merged", actor=actor, unit=source, target=source, into=target.code, event=event.code
+        )
+    audit(
+        action="unit.merge_received",
+        actor=actor,
+        unit=target,
+        target=target,
+        sources=[s.code for s in sources],
+    )
     return _reload(target), event
 
 
@@ -455,7 +491,7 @@ def orgunit_split(
             raise DomainError(_("Chỉ có thể chia tách trong cùng một hội."), code="cross_association")
         if anchor.path.startswith(source.path):
             raise DomainError(_("Đơn vị mới không thể nằm bên dưới đơn vị bị chia tách."), code="cycle")
-    new_names = [fold(s.name) for s in into if isinstance(s, NewUnitSpec)]
+    new_names = [name_key(s.name) for s in into if isinstance(s, NewUnitSpec)]
     if len(set(new_names)) != len(new_names):
         raise DomainError(_("Các đơn vị mới phải có tên khác nhau."), code="duplicate_name", field="into")
     children = list(OrgUnit.unscoped.filter(parent=source, closed_on__isnull=True).order_by("path"))
@@ -467,6 +503,8 @@ def orgunit_split(
     if any(not 0 <= i < len(into) for i in children_to.values()):
         raise DomainError(_("Đơn vị nhận không hợp lệ."), field="children_to")
 
+    # Closed first, so one of the new units may keep the source's name.
+    _close(source, effective_on)
     targets: list[OrgUnit] = []
     for spec in into:
         if isinstance(spec, OrgUnit):
@@ -512,9 +550,70 @@ def orgunit_split(
         )
     for mover in _data_movers:
         mover(source=source, target=targets[data_to], event=event, actor=actor)
-    _close(source, effective_on)
     audit(action="unit.split", actor=actor, unit=source, target=source, into=[t.code for t in targets])
     return [_reload(t) for t in targets], event
+
+
+# Other apps register what keeps a unit from being dissolved (members still in it …):
+# ``guard(unit) -> str | None`` returns the reason, translated, or None.
+UnitCloseGuard = Callable[[OrgUnit], "str | None"]
+_close_guards: list[UnitCloseGuard] = []
+
+
+def register_unit_close_guard(guard: UnitCloseGuard) -> UnitCloseGuard:
+    if guard not in _close_guards:
+        _close_guards.append(guard)
+    return guard
+
+
+@transaction.atomic
+def orgunit_close(
+    *,
+    unit: OrgUnit,
+    effective_on: date,
+    actor: User | None,
+    decision_ref: str = "",
+    decision_on: date | None = None,
+    note: str = "",
+) -> OrgUnit:
+    """Dissolve a unit without a successor (a district Hội when districts were abolished).
+
+    Only a unit with no open child unit and nothing else still in it; it is closed, not deleted.
+    """
+    if not decision_ref.strip():
+        raise DomainError(_("Cần ghi số quyết định giải thể."), field="decision_ref")
+    ensure_in_scope(unit)
+    unit = _reload(unit)
+    _ensure_open(unit)
+    if unit.parent_id is None:
+        raise DomainError(_("Không thể giải thể đơn vị Trung ương."))
+    if unit.opened_on and effective_on < unit.opened_on:
+        raise DomainError(_("Ngày giải thể không thể trước ngày thành lập."), field="effective_on")
+    open_children = list(
+        OrgUnit.unscoped.filter(parent=unit, closed_on__isnull=True).values_list("name", flat=True)
+    )
+    if open_children:
+        raise DomainError(
+            _("Còn đơn vị trực thuộc đang hoạt động: %(names)s. Hãy chuyển hoặc sáp nhập chúng trước.")
+            % {"names": ", ".join(open_children[:5]) + ("…" if len(open_children) > 5 else "")},
+            code="has_children",
+        )
+    for guard in _close_guards:
+        if reason := guard(unit):
+            raise DomainError(reason, code="not_empty")
+    _close(unit, effective_on)
+    _record(
+        kind=UnitEventKind.CLOSED,
+        unit=unit,
+        effective_on=effective_on,
+        actor=actor,
+        decision_ref=decision_ref,
+        decision_on=decision_on,
+        note=note,
+        sources=[unit],
+    )
+    audit(action="unit.closed", actor=actor, unit=unit, target=unit, decision_ref=decision_ref)
+    return _reload(unit)
 
 
 @transaction.atomic
@@ -524,10 +623,10 @@ def association_create(
     name = nfc(name)
     if not name:
         raise DomainError(_("Tên hội không được để trống."), field="name")
-    # Compared folded in Python (a few dozen rows): SQLite's iexact folds ASCII only, so
+    # Compared by name_key in Python (a few dozen rows): SQLite's iexact folds ASCII only, so
     # "HỘI NGƯỜI CAO TUỔI" would slip past a database comparison.
     taken = list(Association.objects.values_list("name", "code"))
-    if any(fold(other) == fold(name) for other, _code in taken):
+    if any(name_key(other) == name_key(name) for other, _code in taken):
         raise DomainError(_("Hội này đã có trong danh mục."), code="duplicate_name", field="name")
     if any(other_code == code for _name, other_code in taken):
         raise DomainError(_("Hội này đã có trong danh mục."), code="duplicate_name", field="code")
@@ -556,8 +655,10 @@ def hamlet_create(*, commune: Area, name: str, division_type: str, actor: User |
     if len(name) > 120:
         raise DomainError(_("Tên dài quá 120 ký tự."), field="name")
     existing = Area.objects.filter(parent=commune, level=AreaLevel.HAMLET)
-    if any(fold(a.name) == fold(name) for a in existing):
-        raise DomainError(_("“%(name)s” đã có trong %(commune)s.") % {"name": name, "commune": commune.name}, field="name")
+    if any(name_key(a.name) == name_key(name) for a in existing):
+        raise DomainError(
+            _("“%(name)s” đã có trong %(commune)s.") % {"name": name, "commune": commune.name}, field="name"
+        )
     sequence = existing.count() + 1
     code = f"{commune.code}-{sequence:03d}"
     while Area.objects.filter(scheme=commune.scheme, code=code).exists():

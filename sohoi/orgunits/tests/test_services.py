@@ -31,6 +31,7 @@ from sohoi.orgunits.services import (
     NewUnitSpec,
     association_create,
     hamlet_create,
+    orgunit_close,
     orgunit_create,
     orgunit_merge,
     orgunit_move,
@@ -85,7 +86,7 @@ def test_create_adds_a_child_with_an_event_and_an_audit_row(tree, chi):
             parent=tree.A1, name="  Chi hội  Thôn Đông ", level=UnitLevel.BRANCH, area=None, actor=chi,
             opened_on=date(2024, 3, 1), decision_ref="12/QĐ-NCT",
         )  # fmt: skip
-    assert unit.name == "Chi hội Thôn Đông" and unit.name_key == "chi hoi thon dong"
+    assert unit.name == "Chi hội Thôn Đông" and unit.name_key == "chi hội thôn đông"
     assert reload(unit).parent_id == tree.A1.pk
     assert counts()[:2] == (before[0] + 1, before[1] + 1)
     event = UnitEvent.unscoped.get(org_unit=unit)
@@ -99,7 +100,6 @@ def test_create_adds_a_child_with_an_event_and_an_audit_row(tree, chi):
     [
         "Chi hội Thôn 1",
         "CHI HỘI THÔN 1",
-        "chi hoi thon 1",
         unicodedata.normalize("NFD", "Chi hội Thôn 1"),
         "Chi  hội Thôn 1 ",
     ],
@@ -178,7 +178,7 @@ def test_rename_records_the_old_and_new_name(tree, branches, chi):
     with unit_scope(tree.A1):
         unit = orgunit_update(unit=c1, name="Chi hội Thôn Một", area=None, actor=chi, effective_on=JULY_1,
                               decision_ref="5/QĐ")  # fmt: skip
-    assert (unit.name, unit.name_key) == ("Chi hội Thôn Một", "chi hoi thon mot")
+    assert (unit.name, unit.name_key) == ("Chi hội Thôn Một", "chi hội thôn một")
     event = UnitEvent.unscoped.get(org_unit=c1, kind=UnitEventKind.RENAMED)
     assert event.data == {"old_name": "Chi hội Thôn 1", "new_name": "Chi hội Thôn Một"}
     assert (event.effective_on, event.decision_ref, event.actor) == (JULY_1, "5/QĐ", chi)
@@ -305,6 +305,50 @@ def test_merge_into_a_new_unit_closes_the_sources_and_moves_their_children(tree,
     assert counts() == (before[0] + 1, before[1] + 4, before[2] + 3)
     assert AuditEvent.unscoped.filter(action="unit.merged", target_code=c1.code).exists()
     assert_tree_consistent()
+
+
+def test_a_new_successor_may_take_the_name_of_a_merged_unit(tree, branches):
+    c1, c2, c3, t1, t2 = branches
+    with unit_scope(tree.A1):
+        target, _ = orgunit_merge(
+            sources=[c1, c2],
+            into=NewUnitSpec(name="Chi hội Thôn 1", parent=tree.A1, level=UnitLevel.BRANCH),
+            effective_on=JULY_1, actor=None, decision_ref="3/QĐ",
+        )  # fmt: skip
+    assert target.pk != c1.pk and target.name == reload(c1).name and reload(c1).closed_on == JULY_1
+    assert {reload(t).parent_id for t in (t1, t2)} == {target.pk}
+    assert_tree_consistent()
+
+
+def test_close_dissolves_an_empty_unit_with_a_recorded_event(tree, branches, chi):
+    c1, c2, c3, t1, t2 = branches
+    with unit_scope(tree.A1):
+        closed = orgunit_close(unit=c3, effective_on=JULY_1, actor=chi, decision_ref="7/QĐ")
+    assert closed.closed_on == JULY_1 and OrgUnit.unscoped.filter(pk=c3.pk).exists()
+    event = UnitEvent.unscoped.get(org_unit=c3, kind=UnitEventKind.CLOSED)
+    assert (event.decision_ref, event.actor, event.effective_on) == ("7/QĐ", chi, JULY_1)
+
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("has children", "Còn đơn vị trực thuộc đang hoạt động: Tổ hội 1, Tổ hội 2."),
+        ("no decision", "Cần ghi số quyết định giải thể."),
+        ("guarded", "Đơn vị còn hội viên."),
+    ],
+)
+def test_close_refusals_change_nothing(tree, branches, monkeypatch, case, message):
+    c1, c2, c3, t1, t2 = branches
+    monkeypatch.setattr(
+        services, "_close_guards", [lambda unit: "Đơn vị còn hội viên." if case == "guarded" else None]
+    )
+    unit = c1 if case == "has children" else c3
+    before = counts()
+    with unit_scope(tree.A1), pytest.raises(DomainError, match=message):
+        orgunit_close(
+            unit=unit, effective_on=JULY_1, actor=None, decision_ref="" if case == "no decision" else "1/QĐ"
+        )
+    assert counts() == before and reload(unit).is_open
 
 
 def test_merge_into_an_existing_unit(tree, branches):
@@ -511,7 +555,7 @@ def test_split_refusals_change_nothing(tree, branches, change, message):
         "t1 only": {t1.code: 0},
         "bad index": {t1.code: 0, t2.code: 7},
         "one": [spec("Chi hội A")],
-        "same names": [spec("Chi hội A"), spec("chi hoi a")],
+        "same names": [spec("Chi hội Hòa"), spec("CHI HỘI HOÀ")],
         "under source": [spec("Chi hội A"), spec("Chi hội B", parent=t1)],
         "clashing name": [spec("Chi hội A"), spec("Chi hội Thôn 2")],
     }
@@ -594,8 +638,17 @@ def test_hamlet_create_numbers_hamlets_inside_the_commune(commune_area, chi):
 def test_hamlet_create_refuses_a_duplicate_or_a_non_commune(commune_area):
     hamlet_create(commune=commune_area, name="Thôn Đông", division_type="Thôn", actor=None)
     before = Area.objects.count()
-    with pytest.raises(DomainError, match="“thon dong” đã có trong Xã Thử."):
-        hamlet_create(commune=commune_area, name="thon dong", division_type="Thôn", actor=None)
+    with pytest.raises(DomainError, match="“thôn đông” đã có trong Xã Thử."):
+        hamlet_create(commune=commune_area, name="thôn đông", division_type="Thôn", actor=None)
     with pytest.raises(DomainError, match="Chỉ thêm thôn, tổ dân phố vào một xã, phường."):
         hamlet_create(commune=commune_area.parent, name="Thôn Tây", division_type="Thôn", actor=None)
     assert Area.objects.count() == before
+
+
+def test_names_differing_only_by_tone_placement_are_one_name_but_accents_matter(tree):
+    with unit_scope(tree.A):
+        add(tree.A1, "Chi hội Thôn Hòa")
+        with pytest.raises(DomainError):
+            add(tree.A1, "Chi hội thôn Hoà")  # the other tone-placement style: same place
+        other = add(tree.A1, "Chi hội Thôn Hoa")  # a different word, a different place
+    assert other.name == "Chi hội Thôn Hoa"
