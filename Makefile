@@ -32,7 +32,7 @@ install: $(STAMP)
 
 run: install
 	@mkdir -p var
-	$(BIN)/sohoi migrate --noinput
+	$(BIN)/sohoi migrate --noinput -v 0
 	$(BIN)/sohoi load_areas
 	$(BIN)/sohoi demo --if-empty
 	@$(BIN)/sohoi demo --print-logins

@@ -43,6 +43,14 @@ def test_manage_actions_show_only_with_units_manage(tree, chi, binh, client_for)
     assert reverse("units:history", args=[tree.A.code]) in viewer_html
 
 
+def test_admins_find_users_and_the_audit_log_from_the_unit_page(tree, chi, binh, client_for):
+    users, audit = reverse("accounts:users", args=[tree.A.code]), reverse("accounts:audit", args=[tree.A.code])
+    admin_page = client_for(chi).get(reverse("units:detail", args=[tree.A.code])).content.decode()
+    assert users in admin_page and audit in admin_page
+    viewer_page = client_for(binh).get(reverse("units:detail", args=[tree.A.code])).content.decode()
+    assert users not in viewer_page and audit not in viewer_page
+
+
 def test_moves_of_a_unit_are_offered_from_its_parent_when_the_user_manages_the_parent(tree, chi, client_for):
     client = client_for(chi)
     child_page = page(client.get(reverse("units:detail", args=[tree.A1.code])))
