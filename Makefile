@@ -56,3 +56,8 @@ lint: install
 
 clean:
 	rm -rf $(VENV) var/test-output
+
+.PHONY: messages
+messages: install  ## refresh the English catalogue after adding interface strings, then translate the new entries
+	$(BIN)/sohoi makemessages -l en --add-location=file --ignore=.venv --ignore=var --ignore=bench --ignore="*/tests/*"
+	$(BIN)/sohoi compilemessages --ignore=.venv

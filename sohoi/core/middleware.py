@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
@@ -72,3 +74,17 @@ class ActiveUnitMiddleware:
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()
         return response
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user picked another language with the switch (the language cookie).
+
+    The browser's Accept-Language is ignored on purpose: many elderly users' phones are set to
+    English by the shop or a grandchild, and they should still get the Vietnamese interface.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

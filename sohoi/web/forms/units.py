@@ -62,7 +62,7 @@ class VietnameseDateField(forms.DateField):
         kwargs.setdefault(
             "widget",
             forms.DateInput(
-                format="%d/%m/%Y", attrs={"placeholder": "ngày/tháng/năm", "autocomplete": "off", "size": 12}
+                format="%d/%m/%Y", attrs={"placeholder": _("ngày/tháng/năm"), "autocomplete": "off", "size": 12}
             ),
         )
         kwargs.setdefault("help_text", _("Ví dụ: 01/07/2025"))

@@ -153,7 +153,7 @@ def test_others_get_404_on_the_add_page_and_add_nothing(a1_in_hai_chau, cast, cl
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"division_type": "Thôn", "name": "thon dong"}, "“thon dong” đã có trong Phường Hải Châu."),
+        ({"division_type": "Thôn", "name": "THÔN ĐÔNG"}, "“THÔN ĐÔNG” đã có trong Phường Hải Châu."),
         ({"division_type": "Thôn", "name": "x" * 121}, "Dài quá 120 ký tự (hiện có 121)."),
         ({"division_type": "Thôn", "name": "  "}, "Mục này không được để trống."),
         ({"division_type": "Quận", "name": "Thôn Tây"}, "Hãy chọn một lựa chọn hợp lệ."),

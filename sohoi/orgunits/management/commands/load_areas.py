@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sohoi.orgunits.area_loader import Counts, load_areas
 
@@ -33,10 +34,12 @@ def summary(counts: Counts) -> str:
 
 
 class Command(BaseCommand):
-    help = "Nạp hoặc cập nhật danh mục địa bàn hành chính (trước và sau 1/7/2025) từ gói vietnam-provinces."
+    help = gettext_lazy(
+        "Nạp hoặc cập nhật danh mục địa bàn hành chính (trước và sau 1/7/2025) từ gói vietnam-provinces."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--quiet", action="store_true", help="Không in kết quả.")
+        parser.add_argument("--quiet", action="store_true", help=gettext_lazy("Không in kết quả."))
 
     def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
         counts = load_areas()
