@@ -6,6 +6,7 @@ installs Chromium, so there a missing browser is a failure, never a skip.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -26,8 +27,12 @@ def pytest_collection_modifyitems(config, items):
     if _chromium_available():
         return
     if os.environ.get("SOHOI_REQUIRE_BROWSER") == "1":
-        raise pytest.UsageError(f"SOHOI_REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM} (apt-get install chromium)")
-    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM}: install Debian's chromium package to run browser tests")
+        raise pytest.UsageError(
+            f"SOHOI_REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    skip = pytest.mark.skip(
+        reason=f"no Chromium at {CHROMIUM}: install Debian's chromium package to run browser tests"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -59,7 +64,9 @@ def browser_context_args(browser_context_args):
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     """Screenshots and accessibility reports: SOHOI_TEST_OUTPUT, else var/test-output."""
-    root = Path(os.environ.get("SOHOI_TEST_OUTPUT", Path(__file__).resolve().parents[2] / "var" / "test-output"))
+    root = Path(
+        os.environ.get("SOHOI_TEST_OUTPUT", Path(__file__).resolve().parents[2] / "var" / "test-output")
+    )
     root.mkdir(parents=True, exist_ok=True)
     return root
 
@@ -100,3 +107,61 @@ def screenshot(output_dir):
         return paths
 
     return shoot
+
+
+# ---------- The demo behind the live server, and the steps every journey takes ----------
+# Journeys run against Django's live server, so they are transactional (its thread must see
+# committed rows). Mark them ``django_db(transaction=True, serialized_rollback=True)``: the flush
+# after each test also wipes the rows the migrations seeded (the associations), and the
+# serialized rollback puts them back for the next one.
+
+
+@pytest.fixture
+def demo_site(live_server, settings, tmp_path) -> str:
+    """What ``make run`` serves: every area of the country, then ``sohoi demo`` (about 10 s)."""
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path  # the demo remembers its seed there: never the developer's var/
+    call_command("load_areas", quiet=True)
+    call_command("demo", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def small_demo_site(live_server, settings, tmp_path) -> str:
+    """``sohoi demo`` on the areas of its own provinces only: the same units and logins, faster."""
+    from django.core.management import call_command
+
+    from sohoi.demo.tests.conftest import area_subset
+    from sohoi.orgunits.area_loader import load_areas
+
+    settings.VAR_DIR = tmp_path
+    load_areas(area_subset())
+    call_command("demo", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def demo_unit_path():
+    """The address of a demo unit by its key ("nct/quangngai/chanhlo"), fixed by the seed."""
+    from sohoi.demo.seeding import DEFAULT_SEED, seeded_code
+
+    def path(key: str) -> str:
+        return f"/u/{seeded_code(DEFAULT_SEED, f'unit:{key}')}/"
+
+    return path
+
+
+@pytest.fixture
+def log_in():
+    """Log in through the form as a demo user (its password recomputed from the seed) or with a password."""
+    from sohoi.demo.seeding import DEFAULT_SEED, password_for
+
+    def submit(page, username: str, password: str | None = None) -> None:
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(
+            password if password is not None else password_for(DEFAULT_SEED, username)
+        )
+        page.get_by_role("button", name="Đăng nhập").click()
+
+    return submit
