@@ -28,9 +28,9 @@ from .build import DemoBuild
 from .seeding import VILLAGE_NAMES, lower_first
 
 REFORM_ON = date(2025, 7, 1)
-PROVINCE_DECISION = "Quyết định số 1234/QĐ-NCTVN"
+PROVINCE_DECISION = "1234/QĐ-NCTVN"
 PROVINCE_DECISION_ON = date(2025, 6, 27)
-HAI_PHONG_DECISION = "Quyết định số 1241/QĐ-NCTVN"
+HAI_PHONG_DECISION = "1241/QĐ-NCTVN"
 NEW_BAC_NINH_NAME = "Hội NCT tỉnh Bắc Ninh"
 # The open-name rule (one open unit of a name under one parent) refuses the new Hội NCT tỉnh
 # Bắc Ninh while the old one is still open, and orgunit_merge creates its successor before it
@@ -185,7 +185,7 @@ def build_bac_giang_reform(build: DemoBuild) -> None:
         groups.setdefault(successor.code, []).append(commune)
     for number, (code, sources) in enumerate(groups.items(), start=21):
         area = successor_areas[code]
-        decision_ref = f"Quyết định số {number}/QĐ-NCTBN"
+        decision_ref = f"{number}/QĐ-NCTBN"
         target = build.add_unit(
             f"nct/bacninh/{code}", parent=new_province, name=unit_name("Hội NCT", area), level=UnitLevel.COMMUNE,
             area=area, opened_on=REFORM_ON, decision_ref=decision_ref,

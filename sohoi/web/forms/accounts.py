@@ -58,6 +58,13 @@ class LoginForm(auth_forms.AuthenticationForm):
     def clean_username(self) -> str:
         return nfc(self.cleaned_data["username"]).lower()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # After a failed attempt the user name is kept: put the cursor where the retyping starts.
+        if self.is_bound and self.data.get("username"):
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["password"].widget.attrs["autofocus"] = True
+
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's password change, with Vietnamese labels and bounded lengths."""

@@ -47,6 +47,15 @@ def test_wrong_password_is_refused_in_vietnamese_and_audited(client, chi):
     assert client.get("/").status_code == 302
 
 
+def test_after_a_failed_login_the_error_is_announced_and_the_cursor_is_on_the_password(client, chi):
+    html = client.post(LOGIN, {"username": "chi", "password": "sai"}).content.decode()
+    alert = html[html.index('role="alert"') :]
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in alert[:600]
+    password_input = html[html.index('name="password"') - 200 : html.index('name="password"') + 200]
+    username_input = html[html.index('name="username"') - 200 : html.index('name="username"') + 200]
+    assert "autofocus" in password_input and "autofocus" not in username_input
+
+
 def test_deactivated_user_cannot_log_in(client, chi):
     chi.is_active = False
     chi.save()

@@ -127,7 +127,7 @@ def test_home_page_is_english(client_for, chi, tree):
         html,
         present=[
             "Hello, Chi",
-            "The units you work in.",
+            "The units within your reach.",
             "<dt>Association</dt>",
             "<dt>Level</dt>",
             "<dd>District</dd>",
