@@ -35,8 +35,11 @@ def _password_field(
 class LoginForm(auth_forms.AuthenticationForm):
     """Django's login form in Vietnamese; user names are stored NFC lower-case, so read them so."""
 
+    # An explicit max_length: AuthenticationForm only sets the widget's, and an over-long name
+    # reaching authenticate() would overflow django-axes' varchar(255) on PostgreSQL.
     username = auth_forms.UsernameField(
         label=_("Tên đăng nhập"),
+        max_length=150,
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
         ),

@@ -102,10 +102,15 @@ def test_logout_is_a_post_and_is_audited(client, chi):
 
 
 def test_over_long_user_name_is_refused_without_a_query_for_it(client, chi):
+    from axes.models import AccessAttempt
+
     response = client.post(LOGIN, {"username": "a" * 10_000, "password": PASSWORD})
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert _events("auth.login").count() == 0
+    # Refused by the form before authentication: no failed-login row anywhere (on PostgreSQL an
+    # attempt row would not even fit axes' varchar(255)).
+    assert _events("auth.login_failed").count() == 0 and AccessAttempt.objects.count() == 0
 
 
 def test_over_long_password_is_refused(client, chi):
