@@ -195,13 +195,24 @@ def system_grant_area(
 
 
 def user_manageable_by(*, actor: User, user: User, unit: OrgUnit) -> bool:
-    """An admin manages a user whose grants all lie inside the admin's unit subtree."""
+    """An admin manages (resets, deactivates) an account only if it is no stronger than their own:
+    not a system administrator, with at least one grant, every grant inside the admin's subtree,
+    no role above the admin's there, and no export right the admin does not hold."""
     if actor.is_superuser:
         return True
-    if "users.manage" not in perms_for(actor, unit):
+    if user.is_superuser or user.is_staff or "users.manage" not in perms_for(actor, unit):
         return False
-    grants = RoleGrant.unscoped.filter(user=user, revoked_at__isnull=True).select_related("org_unit")
-    return all(g.org_unit is not None and g.org_unit.path.startswith(unit.path) for g in grants)
+    grants = list(RoleGrant.unscoped.filter(user=user, revoked_at__isnull=True).select_related("org_unit"))
+    if not grants:
+        return False
+    for grant in grants:
+        if grant.org_unit is None or not grant.org_unit.path.startswith(unit.path):
+            return False
+        if ROLE_RANK[Role(grant.role)] > role_rank_on(actor, grant.org_unit):
+            return False
+        if grant.can_export and not can_export_on(actor, grant.org_unit):
+            return False
+    return True
 
 
 @transaction.atomic

@@ -179,3 +179,36 @@ def test_a_deactivated_users_token_stops_working(chi):
     token, key = token_create(user=chi, name="Điện thoại")
     User.objects.filter(pk=chi.pk).update(is_active=False)
     assert user_for_token(key) is None
+
+
+def test_an_admin_cannot_take_over_a_stronger_account_in_their_subtree(chi, staff, tree):
+    from sohoi.accounts.services import user_manageable_by, user_reset_password, user_set_active
+
+    # A superuser who also holds a plain grant under A1 stays out of A's admin's reach.
+    grant_create(user=staff, role=Role.VIEWER, unit=tree.A1, actor=staff)
+    assert not user_manageable_by(actor=chi, user=staff, unit=tree.A)
+    with pytest.raises(PermissionDeniedError):
+        user_reset_password(user=staff, password="Mật-khẩu-mới-2026", actor=chi, unit=tree.A)
+    with pytest.raises(PermissionDeniedError):
+        user_set_active(user=staff, is_active=False, actor=chi, unit=tree.A)
+    staff.refresh_from_db()
+    assert staff.is_active and staff.check_password(PASSWORD)
+
+    # An admin without the export right cannot take over an account that has it.
+    admin_without_export = user_create(
+        username="khongxuat",
+        full_name="Không Xuất",
+        password=PASSWORD,
+        actor=None,
+        unit=tree.A,
+        role=Role.ADMIN,
+    )
+    exporter = user_create(username="xuat", full_name="Người Xuất", password=PASSWORD, actor=chi, unit=tree.A1,
+                           role=Role.VIEWER, can_export=True)  # fmt: skip
+    assert user_manageable_by(actor=chi, user=exporter, unit=tree.A)
+    assert not user_manageable_by(actor=admin_without_export, user=exporter, unit=tree.A)
+
+    # An account with no grant at all is nobody's to manage but a superuser's.
+    loner = user_create(username="motminh", full_name="Một Mình", password=PASSWORD, actor=None)
+    assert not user_manageable_by(actor=chi, user=loner, unit=tree.A)
+    assert user_manageable_by(actor=staff, user=loner, unit=tree.A)
