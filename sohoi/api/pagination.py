@@ -54,7 +54,7 @@ def decode_cursor(cursor: str | None) -> str | None:
         value = json.loads(raw.decode())
     except (binascii.Error, ValueError, UnicodeDecodeError):
         value = None
-    if not (isinstance(value, list) and len(value) == 1 and isinstance(value[0], str)):
+    if not (isinstance(value, list) and len(value) == 1 and isinstance(value[0], str)) or "\x00" in value[0]:
         raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="invalid_cursor", field="cursor")
     return value[0]
 

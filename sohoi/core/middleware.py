@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -88,3 +90,35 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request carrying a NUL character in its path, query or JSON body.
+
+    PostgreSQL refuses NUL in text, so such a value would otherwise reach a query and fail as a
+    500 (``/u/%00/``); no real name, code or date contains one. Form fields refuse it themselves
+    (Django's ProhibitNullCharactersValidator); uploaded files are binary and not looked at.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            message = _("Yêu cầu có ký tự không hợp lệ (ký tự NUL).")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"code": "bad_request", "message": message, "extra": {}}, status=400)
+            return render(request, "errors/400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.content_type == "application/json":
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return False  # the view refuses it with its own message
+            return b"\x00" in body or b"\\u0000" in body.lower()
+        return False
