@@ -120,6 +120,24 @@ class UnitLevel(models.TextChoices):
     GROUP = "group", _("Tổ hội")
 
 
+LEVEL_ORDER = [
+    UnitLevel.CENTRAL,
+    UnitLevel.PROVINCE,
+    UnitLevel.DISTRICT,
+    UnitLevel.COMMUNE,
+    UnitLevel.BRANCH,
+    UnitLevel.GROUP,
+]
+
+
+def level_fits_under(child_level: str, parent_level: str) -> bool:
+    """A unit sits below a higher level (depth varies: a commune may hang under a province).
+    Chi hội and tổ hội may nest in their own level, as some provinces keep phân hội between
+    them (DOMAIN.md §1.2); nothing sits under a lower level."""
+    child, parent = LEVEL_ORDER.index(UnitLevel(child_level)), LEVEL_ORDER.index(UnitLevel(parent_level))
+    return child > parent or (child == parent and child_level in (UnitLevel.BRANCH, UnitLevel.GROUP))
+
+
 class OrgUnitManager(MP_NodeManager):
     pass
 

@@ -33,6 +33,7 @@ from .models import (
     UnitEventLink,
     UnitEventRole,
     UnitLevel,
+    level_fits_under,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +66,21 @@ def _clean_name(name: str) -> str:
 def _ensure_open(unit: OrgUnit) -> None:
     if not unit.is_open:
         raise DomainError(_("Đơn vị “%(name)s” đã đóng, không thể thay đổi.") % {"name": unit.name})
+
+
+def _ensure_not_before_opening(units: Sequence[OrgUnit], effective_on: date) -> None:
+    for unit in units:
+        if unit.opened_on and effective_on < unit.opened_on:
+            raise DomainError(
+                _("Ngày hiệu lực %(day)s trước ngày thành lập của “%(name)s” (%(opened)s).")
+                % {
+                    "day": f"{effective_on:%d/%m/%Y}",
+                    "name": unit.name,
+                    "opened": f"{unit.opened_on:%d/%m/%Y}",
+                },
+                code="date",
+                field="effective_on",
+            )
 
 
 def _ensure_name_free(
@@ -170,6 +186,13 @@ def orgunit_create(
         raise DomainError(_("Cấp đơn vị không hợp lệ."), field="level")
     if level == UnitLevel.CENTRAL:
         raise DomainError(_("Không thể tạo đơn vị Trung ương bên dưới một đơn vị khác."), field="level")
+    if not level_fits_under(level, parent.level):
+        raise DomainError(
+            _("Không thể đặt một %(level)s dưới một %(parent)s.")
+            % {"level": UnitLevel(level).label, "parent": UnitLevel(parent.level).label},
+            code="level",
+            field="level",
+        )
     _ensure_name_free(parent=parent, association=parent.association, name=name)
     try:
         with transaction.atomic(), scopes_disabled():
@@ -279,6 +302,14 @@ def orgunit_move(
         raise DomainError(
             _("Không thể chuyển một đơn vị vào chính nó hoặc vào đơn vị cấp dưới của nó."),
             code="cycle",
+            field="new_parent",
+        )
+    _ensure_not_before_opening([unit, new_parent], effective_on or timezone.localdate())
+    if not level_fits_under(unit.level, new_parent.level):
+        raise DomainError(
+            _("Không thể đặt một %(level)s dưới một %(parent)s.")
+            % {"level": unit.get_level_display(), "parent": new_parent.get_level_display()},
+            code="level",
             field="new_parent",
         )
     if new_parent.pk == unit.parent_id:
@@ -404,6 +435,7 @@ def orgunit_merge(
     others = [target] if target else [parent_for_new]
     if any(u.association_id != association_id for u in [*sources, *others]):
         raise DomainError(_("Chỉ có thể sáp nhập các đơn vị của cùng một hội."), code="cross_association")
+    _ensure_not_before_opening([*sources, *([target] if target else [])], effective_on)
     anchor = target or parent_for_new
     if target and target.pk in {s.pk for s in sources}:
         raise DomainError(_("Đơn vị nhận không thể đồng thời là đơn vị bị sáp nhập."), field="into")
@@ -480,6 +512,7 @@ def orgunit_split(
     ensure_in_scope(source)
     source = _reload(source)
     _ensure_open(source)
+    _ensure_not_before_opening([source], effective_on)
     if len(into) < 2:
         raise DomainError(_("Cần ít nhất hai đơn vị mới khi chia tách."), field="into")
     if not 0 <= data_to < len(into):

@@ -652,3 +652,34 @@ def test_names_differing_only_by_tone_placement_are_one_name_but_accents_matter(
             add(tree.A1, "Chi hội thôn Hoà")  # the other tone-placement style: same place
         other = add(tree.A1, "Chi hội Thôn Hoa")  # a different word, a different place
     assert other.name == "Chi hội Thôn Hoa"
+
+
+def test_a_unit_cannot_be_placed_under_a_lower_level(tree, branches):
+    c1, c2, c3, t1, t2 = branches
+    before = counts()
+    with (
+        unit_scope(tree.A),
+        pytest.raises(DomainError, match="Không thể đặt một Tỉnh/thành phố dưới một Chi hội"),
+    ):
+        add(c1, "Hội NCT tỉnh lạ", UnitLevel.PROVINCE)
+    with unit_scope(tree.A), pytest.raises(DomainError, match="Không thể đặt một Chi hội dưới một Tổ hội"):
+        orgunit_move(unit=c2, new_parent=t1, actor=None)
+    with unit_scope(tree.P), pytest.raises(DomainError, match="Không thể đặt một Xã/phường"):
+        orgunit_move(unit=tree.B1, new_parent=tree.A1, actor=None)
+    assert counts() == before
+    with unit_scope(tree.A):
+        nested = add(t1, "Phân tổ 1", UnitLevel.GROUP)  # tổ hội may nest
+    assert nested.parent_id == t1.pk
+
+
+def test_merge_split_and_move_refuse_a_date_before_a_unit_was_founded(tree, branches):
+    c1, c2, c3, t1, t2 = branches
+    before = counts()
+    too_early = date(1950, 1, 1)
+    with unit_scope(tree.P):
+        with pytest.raises(DomainError, match="trước ngày thành lập của “Hội NCT xã A1”"):
+            orgunit_merge(sources=[tree.A1, tree.B1], into=NewUnitSpec(name="Xã mới", parent=tree.A, level=UnitLevel.COMMUNE),
+                          effective_on=too_early, actor=None, decision_ref="1/QĐ")  # fmt: skip
+        with pytest.raises(DomainError, match="trước ngày thành lập"):
+            orgunit_move(unit=c1, new_parent=tree.A1, actor=None, effective_on=too_early)
+    assert counts() == before and reload(tree.A1).is_open

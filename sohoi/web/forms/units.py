@@ -14,7 +14,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from sohoi.orgunits.models import Area, OrgUnit, UnitLevel
+from sohoi.orgunits.models import LEVEL_ORDER, Area, OrgUnit, UnitLevel
 
 from .base import NFCCharField
 
@@ -25,14 +25,6 @@ SPLIT_MIN_ROWS = 2
 SPLIT_MAX_ROWS = 20
 
 # Levels from the top; a unit's children sit strictly below it.
-LEVEL_ORDER = [
-    UnitLevel.CENTRAL,
-    UnitLevel.PROVINCE,
-    UnitLevel.DISTRICT,
-    UnitLevel.COMMUNE,
-    UnitLevel.BRANCH,
-    UnitLevel.GROUP,
-]
 # The usual level of a new child. Districts were abolished on 1 July 2025 (DOMAIN.md §2.1),
 # so a province's new units are communes; a district level can still be chosen for old data.
 NEXT_LEVEL = {
@@ -62,7 +54,8 @@ class VietnameseDateField(forms.DateField):
         kwargs.setdefault(
             "widget",
             forms.DateInput(
-                format="%d/%m/%Y", attrs={"placeholder": _("ngày/tháng/năm"), "autocomplete": "off", "size": 12}
+                format="%d/%m/%Y",
+                attrs={"placeholder": _("ngày/tháng/năm"), "autocomplete": "off", "size": 12},
             ),
         )
         kwargs.setdefault("help_text", _("Ví dụ: 01/07/2025"))
