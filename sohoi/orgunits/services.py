@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from treebeard.exceptions import InvalidMoveToDescendant, PathOverflow
 
 from sohoi.core.audit import audit
 from sohoi.core.errors import DomainError
@@ -273,7 +274,13 @@ def _move_under(unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
         list(OrgUnit.unscoped.select_for_update().filter(pk__in=[unit.pk, new_parent.pk]))
         unit = OrgUnit.unscoped.get(pk=unit.pk)
         new_parent = OrgUnit.unscoped.get(pk=new_parent.pk)
-        OrgUnit.unscoped.move(unit, new_parent, "last-child")
+        try:
+            OrgUnit.unscoped.move(unit, new_parent, "last-child")
+        except (InvalidMoveToDescendant, PathOverflow) as exc:
+            # Another admin moved one of these units meanwhile (the checks above saw the old tree).
+            raise DomainError(
+                _("Cây đơn vị vừa được người khác thay đổi. Hãy tải lại trang và thử lại."), code="conflict"
+            ) from exc
         OrgUnit.unscoped.filter(pk=unit.pk).update(parent=new_parent)
     return _reload(unit)
 
