@@ -59,5 +59,5 @@ clean:
 
 .PHONY: messages
 messages: install  ## refresh the English catalogue after adding interface strings, then translate the new entries
-	$(BIN)/sohoi makemessages -l en --add-location=file --ignore=.venv --ignore=var --ignore=bench --ignore="*/tests/*" --ignore="sohoi/imports/*"
+	$(BIN)/sohoi makemessages -l en --add-location=file --ignore=.venv --ignore=var --ignore=bench --ignore="*/tests/*"
 	$(BIN)/sohoi compilemessages --ignore=.venv

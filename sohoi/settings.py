@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "sohoi.core",
     "sohoi.orgunits",
     "sohoi.accounts",
+    "sohoi.imports",
     "sohoi.web",
     "sohoi.api",
     "sohoi.demo",

@@ -62,6 +62,7 @@ def _module_level_imports(text: str) -> list[str]:
         ("core", ("sohoi.orgunits", "sohoi.accounts", "sohoi.web", "sohoi.api", "sohoi.demo")),
         ("orgunits", ("sohoi.web", "sohoi.api", "sohoi.demo")),
         ("accounts", ("sohoi.web", "sohoi.api", "sohoi.demo")),
+        ("imports", ("sohoi.web", "sohoi.api", "sohoi.demo", "sohoi.members")),
     ],
 )
 def test_imports_point_one_way(layer, forbidden):

@@ -14,7 +14,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "path",
-    ["/u/%00/", "/u/{A}/nguoi-dung/%00/", "/tai-khoan/ma-api/%00/thu-hoi/", "/dia-ban/2025/%00/", "/?next=%00"],
+    [
+        "/u/%00/",
+        "/u/{A}/nguoi-dung/%00/",
+        "/tai-khoan/ma-api/%00/thu-hoi/",
+        "/dia-ban/2025/%00/",
+        "/?next=%00",
+    ],
 )
 def test_a_nul_in_a_page_address_is_a_vietnamese_400(client_for, chi, tree, path):
     response = client_for(chi).get(path.format(A=tree.A.code))

@@ -44,7 +44,10 @@ def test_manage_actions_show_only_with_units_manage(tree, chi, binh, client_for)
 
 
 def test_admins_find_users_and_the_audit_log_from_the_unit_page(tree, chi, binh, client_for):
-    users, audit = reverse("accounts:users", args=[tree.A.code]), reverse("accounts:audit", args=[tree.A.code])
+    users, audit = (
+        reverse("accounts:users", args=[tree.A.code]),
+        reverse("accounts:audit", args=[tree.A.code]),
+    )
     admin_page = client_for(chi).get(reverse("units:detail", args=[tree.A.code])).content.decode()
     assert users in admin_page and audit in admin_page
     viewer_page = client_for(binh).get(reverse("units:detail", args=[tree.A.code])).content.decode()
