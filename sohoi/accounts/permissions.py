@@ -6,6 +6,7 @@ Every selector of unit-owned data starts from the scope computed here (STYLE.md 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
@@ -63,6 +64,51 @@ def perms_for(user: User, unit: OrgUnit) -> frozenset[str]:
         if grant.can_export:
             perms.add(EXPORT_PERM)
     return frozenset(perms)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which units outside a page's scope the user may open (ancestors, partners of a merge).
+
+    Same rule as ``perms_for``: a unit grant reaches its unit and everything below. Built by
+    :func:`reach_from` from the grants that reach the page's unit; area grants are left out, so a
+    unit reachable only through an area grant is shown as plain text: never a link to a 404.
+    """
+
+    is_superuser: bool
+    granted: tuple[tuple[str, frozenset[str]], ...]  # (path of the granted unit, its permissions)
+
+    def perms_on(self, unit: OrgUnit) -> frozenset[str]:
+        if self.is_superuser:
+            return frozenset(ALL_PERMS)
+        perms: set[str] = set()
+        for path, granted in self.granted:
+            if unit.path.startswith(path):
+                perms |= granted
+        return frozenset(perms)
+
+    def can_open(self, unit: OrgUnit) -> bool:
+        return "units.view" in self.perms_on(unit)
+
+    def openable(self, units: Iterable[OrgUnit]) -> set[int]:
+        """The ids of those ``units`` the user may open."""
+        return {unit.pk for unit in units if self.can_open(unit)}
+
+
+def reach_from(user: User, unit: OrgUnit, ancestors: Iterable[OrgUnit]) -> Reach:
+    """The reach of ``user`` seen from ``unit`` (whose ``ancestors`` are given): one query."""
+    if user.is_superuser:
+        return Reach(is_superuser=True, granted=())
+    # The grants reaching the unit sit on it or on one of its ancestors: their paths are known.
+    paths = {u.pk: u.path for u in [*ancestors, unit]}
+    granted: dict[str, set[str]] = {}
+    for grant in grants_covering(user, unit):
+        if grant.org_unit_id in paths:
+            perms = granted.setdefault(paths[grant.org_unit_id], set())
+            perms |= ROLE_PERMS[grant.role]
+            if grant.can_export:
+                perms.add(EXPORT_PERM)
+    return Reach(is_superuser=False, granted=tuple((p, frozenset(v)) for p, v in granted.items()))
 
 
 def role_rank_on(user: User, unit: OrgUnit) -> int:

@@ -76,6 +76,20 @@ def grant_get(*, code: str, user: User) -> RoleGrant | None:
     return _active_grants_in_scope().filter(code=code, user=user).first()
 
 
+def grants_of_user(*, user: User) -> QuerySet[RoleGrant]:
+    """The user's own active grants, unit and area ones, oldest first (the API's ``/me``).
+
+    Read unscoped: area grants have no unit to scope by, and a user's own grants are theirs to
+    see wherever they lie.
+    """
+    return (
+        RoleGrant.unscoped.filter(user=user, revoked_at__isnull=True)
+        .select_related("org_unit", "org_unit__association", "area")
+        .prefetch_related("associations")
+        .order_by("created_at", "id")
+    )
+
+
 def grantable_units() -> QuerySet[OrgUnit]:
     """Open units of the active subtree, in tree order: the choices of a new grant."""
     return OrgUnit.objects.filter(closed_on__isnull=True).order_by("path")

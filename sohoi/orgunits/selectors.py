@@ -10,10 +10,11 @@ user's grants by the caller. Areas are reference data, read unscoped.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from sohoi.core.errors import NotFoundError
@@ -49,6 +50,21 @@ def unit_get(*, code: str) -> OrgUnit:
     if unit is None:
         raise _not_found()
     return unit
+
+
+def unit_list(*, unit: OrgUnit, children_only: bool, include_closed: bool) -> QuerySet[OrgUnit]:
+    """The units below ``unit`` (never itself): its direct children, or its whole subtree.
+
+    Unordered, with association, area and parent: callers page it by path (the API's keyset
+    pages), where a parent comes before its children. The subtree is one range condition on the
+    path index. Closed (merged, dissolved) units only when ``include_closed``.
+    """
+    units = OrgUnit.objects.select_related("association", "area", "parent")
+    if children_only:
+        units = units.filter(parent=unit)
+    else:
+        units = units.filter(path__within=unit.path, path__gt=unit.path)
+    return units if include_closed else units.filter(closed_on__isnull=True)
 
 
 def _open_first_by_name(units: list[OrgUnit]) -> list[OrgUnit]:
@@ -146,6 +162,18 @@ class Lineage:
     closed_by: list[LineageEntry] = field(default_factory=list)
     formed_from: list[LineageEntry] = field(default_factory=list)
 
+    def successors(self) -> list[OrgUnit]:
+        """The units that took over this one in its merges and splits, each once, in tree order."""
+        return _by_path(partner for entry in self.closed_by for partner in entry.partners)
+
+    def predecessors(self) -> list[OrgUnit]:
+        """The units this one took over in its merges and splits, each once, in tree order."""
+        return _by_path(partner for entry in self.formed_from for partner in entry.partners)
+
+
+def _by_path(units: Iterable[OrgUnit]) -> list[OrgUnit]:
+    return sorted({unit.pk: unit for unit in units}.values(), key=lambda unit: unit.path)
+
 
 def unit_lineage(*, unit: OrgUnit) -> Lineage:
     """The merges and splits ``unit`` took part in, with its successors or predecessors (one query).
@@ -210,9 +238,19 @@ def unit_events(*, unit: OrgUnit) -> list[UnitEvent]:
 # ---------- Associations ----------
 
 
+def association_queryset() -> QuerySet[Association]:
+    """Every association of the catalogue, unordered (the API pages it by code)."""
+    return Association.objects.all()
+
+
 def association_list() -> list[Association]:
     """Every association of the catalogue, in Vietnamese name order."""
-    return sorted(Association.objects.all(), key=lambda a: vi_sort_key(a.name))
+    return sorted(association_queryset(), key=lambda a: vi_sort_key(a.name))
+
+
+def association_get(*, code: str) -> Association | None:
+    """One association by its code; None when there is none."""
+    return Association.objects.filter(code=code).first()
 
 
 # ---------- Areas (reference data, unscoped) ----------
@@ -224,16 +262,24 @@ def _with_has_children(areas: list[Area]) -> list[Area]:
     return sorted(areas, key=lambda a: (vi_sort_key(a.name), a.code))
 
 
+def area_list(*, area: Area | None, scheme: str) -> QuerySet[Area]:
+    """The children of ``area`` (the provinces of ``scheme`` when None), unordered, with their parent.
+
+    The API pages it by path (the official order); :func:`area_children` sorts it by name.
+    """
+    if scheme not in AreaScheme.values:
+        raise NotFoundError(_("Không tìm thấy địa bàn."))
+    areas = Area.objects.select_related("parent").filter(scheme=scheme)
+    return areas.filter(parent=area) if area is not None else areas.filter(depth=1)
+
+
 def area_children(*, area: Area | None, scheme: str, with_successions: bool = False) -> list[Area]:
     """The children of ``area`` (the provinces of ``scheme`` when None), in Vietnamese name order.
 
     One query (three with ``with_successions``: each row then has ``successions`` → the 2025
     areas an old one became, and ``predecessions`` → the old areas a 2025 one came from).
     """
-    if scheme not in AreaScheme.values:
-        raise NotFoundError(_("Không tìm thấy địa bàn."))
-    areas = Area.objects.filter(scheme=scheme)
-    areas = areas.filter(parent=area) if area is not None else areas.filter(depth=1)
+    areas = area_list(area=area, scheme=scheme)
     if with_successions:
         areas = areas.prefetch_related(
             Prefetch("successions", queryset=AreaSuccession.objects.select_related("new_area")),

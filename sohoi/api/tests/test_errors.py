@@ -151,7 +151,7 @@ def test_a_forged_cursor_is_a_400_on_cursor(chi, api_as):
 
 
 def test_a_crash_is_a_500_without_a_traceback_even_in_debug(chi, api_as, monkeypatch, settings, caplog):
-    from sohoi.api import selectors
+    from sohoi.orgunits import selectors
 
     settings.DEBUG = True
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from sohoi.core.errors import NotFoundError
+from sohoi.orgunits import selectors
+from sohoi.orgunits.models import Area
 
-from .. import selectors
 from ..pagination import PageParams, keyset_page
 from ..permissions import api_operation
 from .schemas import (
@@ -31,7 +32,7 @@ Scheme = Literal["2025", "pre2025"]
 @api_operation(router, "GET", "/associations", response=AssociationPage, summary="Các hội")
 def association_list(request: HttpRequest, page: Query[PageParams]) -> AssociationPage:
     """Every association of the catalogue, by code."""
-    rows, next_cursor = keyset_page(selectors.association_list(), key="code", params=page)
+    rows, next_cursor = keyset_page(selectors.association_queryset(), key="code", params=page)
     return AssociationPage(items=[association_out(a) for a in rows], next_cursor=next_cursor)
 
 
@@ -49,21 +50,21 @@ def area_list(
 ) -> AreaPage:
     """The provinces of ``scheme``, or the areas right below the area ``parent`` (a code in that
     scheme), in the official order."""
-    parent_area = None
-    if parent:
-        parent_area = selectors.area_get(scheme=scheme, code=parent)
-        if parent_area is None:
-            raise NotFoundError(_("Không tìm thấy địa bàn này."), field="parent")
+    parent_area = _area(scheme, parent, field="parent") if parent else None
     rows, next_cursor = keyset_page(
-        selectors.area_children(scheme=scheme, parent=parent_area), key="path", params=page
+        selectors.area_list(area=parent_area, scheme=scheme), key="path", params=page
     )
     return AreaPage(items=[area_out(a) for a in rows], next_cursor=next_cursor)
 
 
 @api_operation(router, "GET", "/areas/{scheme}/{code}", response=AreaDetailOut, summary="Một địa bàn")
 def area_detail(request: HttpRequest, scheme: Scheme, code: str) -> AreaDetailOut:
-    area = selectors.area_get(scheme=scheme, code=code)
-    if area is None:
-        raise NotFoundError(_("Không tìm thấy địa bàn này."))
-    successors, predecessors = selectors.area_lineage(area=area)
-    return area_detail_out(area, successors, predecessors)
+    area = _area(scheme, code)
+    return area_detail_out(area, selectors.area_lineage(area=area))
+
+
+def _area(scheme: str, code: str, *, field: str | None = None) -> Area:
+    try:
+        return selectors.area_get(scheme=scheme, code=code)
+    except NotFoundError:
+        raise NotFoundError(_("Không tìm thấy địa bàn này."), field=field) from None

@@ -11,8 +11,7 @@ from pydantic import Field
 from sohoi.accounts.models import RoleGrant, User
 from sohoi.core.scoping import UnitPaths
 from sohoi.orgunits.models import Area, Association, OrgUnit
-
-from ..selectors import AreaLink
+from sohoi.orgunits.selectors import AreaLineage
 
 # --- catalogue ---------------------------------------------------------------------------------
 
@@ -79,12 +78,19 @@ def area_out(area: Area) -> AreaOut:
     )
 
 
-def area_detail_out(area: Area, successors: list[AreaLink], predecessors: list[AreaLink]) -> AreaDetailOut:
+def area_link_out(area: Area, *, is_partial: bool) -> AreaLinkOut:
+    return AreaLinkOut(scheme=area.scheme, code=area.code, name=area.name, is_partial=is_partial)
+
+
+def area_detail_out(area: Area, lineage: AreaLineage) -> AreaDetailOut:
+    """The area with its lineage in the official order (by path), not the pages' name order."""
+    successors = sorted(lineage.successors, key=lambda s: s.new_area.path)
+    predecessors = sorted(lineage.predecessors, key=lambda s: s.old_area.path)
     return AreaDetailOut(
         **area_out(area).model_dump(),
         parent=area_ref(area.parent if area.parent_id else None),
-        successors=[AreaLinkOut(**vars(link)) for link in successors],
-        predecessors=[AreaLinkOut(**vars(link)) for link in predecessors],
+        successors=[area_link_out(s.new_area, is_partial=s.is_partial) for s in successors],
+        predecessors=[area_link_out(s.old_area, is_partial=s.is_partial) for s in predecessors],
     )
 
 

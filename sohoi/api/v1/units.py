@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from sohoi.accounts.permissions import reachable_units, visible_unit_paths
-from sohoi.core.errors import DomainError
+from sohoi.core.errors import DomainError, NotFoundError
 from sohoi.core.http import AuthenticatedRequest, UnitRequest
 from sohoi.core.scoping import UnitPaths
+from sohoi.orgunits import selectors
 from sohoi.orgunits.services import orgunit_create
 
-from .. import selectors
 from ..pagination import PageParams, keyset_page, list_page
 from ..permissions import api_operation, unit_operation
 from .schemas import UnitCreateIn, UnitDetailOut, UnitOut, UnitPage, unit_out, unit_page
@@ -39,12 +39,14 @@ def unit_list(request: AuthenticatedRequest, page: Query[PageParams]) -> UnitPag
 def unit_detail(request: UnitRequest, unit_code: str) -> UnitDetailOut:
     unit = request.unit
     visible = visible_unit_paths(request.user)
-    successors, predecessors = selectors.unit_lineage(unit=unit, visible=visible)
+    # The other units of a merge or split usually lie outside the caller's reach: name only those
+    # they may open.
+    lineage = selectors.unit_lineage(unit=unit)
     return UnitDetailOut(
         **unit_out(unit, visible=visible).model_dump(),
         perms=sorted(request.perms),
-        successors=successors,
-        predecessors=predecessors,
+        successors=[u.code for u in lineage.successors() if visible.covers(u.path)],
+        predecessors=[u.code for u in lineage.predecessors() if visible.covers(u.path)],
     )
 
 
@@ -60,7 +62,7 @@ def unit_children(
     request: UnitRequest, unit_code: str, page: Query[PageParams], include_closed: bool = False
 ) -> UnitPage:
     """The units right below, in tree order; closed (merged, dissolved) ones only on request."""
-    units = selectors.unit_children(unit=request.unit, include_closed=include_closed)
+    units = selectors.unit_list(unit=request.unit, children_only=True, include_closed=include_closed)
     return unit_page(*keyset_page(units, key="path", params=page))
 
 
@@ -76,7 +78,7 @@ def unit_subtree(
     request: UnitRequest, unit_code: str, page: Query[PageParams], include_closed: bool = False
 ) -> UnitPage:
     """Every unit below (not the unit itself), ordered by path: a parent comes before its children."""
-    units = selectors.unit_subtree(unit=request.unit, include_closed=include_closed)
+    units = selectors.unit_list(unit=request.unit, children_only=False, include_closed=include_closed)
     return unit_page(*keyset_page(units, key="path", params=page))
 
 
@@ -92,13 +94,14 @@ def unit_subtree(
 def unit_child_create(request: UnitRequest, unit_code: str, payload: UnitCreateIn) -> UnitOut:
     area = None
     if payload.area_code:
-        area = selectors.area_get(scheme=payload.area_scheme, code=payload.area_code)
-        if area is None:
+        try:
+            area = selectors.area_get(scheme=payload.area_scheme, code=payload.area_code)
+        except NotFoundError:
             raise DomainError(
                 _("Không tìm thấy địa bàn mã “%(code)s”.") % {"code": payload.area_code},
                 code="unknown_area",
                 field="area_code",
-            )
+            ) from None
     unit = orgunit_create(
         parent=request.unit,
         name=payload.name,

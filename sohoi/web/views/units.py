@@ -8,7 +8,6 @@ inside which units are rearranged, and every choice comes from that subtree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from sohoi.accounts.permissions import ALL_PERMS, EXPORT_PERM, ROLE_PERMS, grants_covering
+from sohoi.accounts.permissions import reach_from
 from sohoi.core.errors import DomainError
 from sohoi.core.http import UnitRequest, requires
 from sohoi.orgunits import selectors, services
@@ -49,50 +48,10 @@ class Crumb:
     can_open: bool
 
 
-@dataclass(frozen=True)
-class Reach:
-    """Which units outside the page's scope the user may open (ancestors, partners of a merge).
-
-    Same rule as ``perms_for``: a unit grant reaches its unit and everything below. Built from the
-    grants that reach the page's unit (one query); area grants are left out, so a unit reachable
-    only through an area grant is shown as plain text: never a link to a 404.
-    """
-
-    is_superuser: bool
-    granted: tuple[tuple[str, frozenset[str]], ...]  # (path of the granted unit, its permissions)
-
-    def perms_on(self, unit: OrgUnit) -> frozenset[str]:
-        if self.is_superuser:
-            return frozenset(ALL_PERMS)
-        perms: set[str] = set()
-        for path, granted in self.granted:
-            if unit.path.startswith(path):
-                perms |= granted
-        return frozenset(perms)
-
-    def can_open(self, unit: OrgUnit) -> bool:
-        return "units.view" in self.perms_on(unit)
-
-
-def _reach(request: UnitRequest, ancestors: list[OrgUnit]) -> Reach:
-    if request.user.is_superuser:
-        return Reach(is_superuser=True, granted=())
-    # The grants reaching the page's unit sit on it or on one of its ancestors: their paths are known.
-    paths = {u.pk: u.path for u in [*ancestors, request.unit]}
-    granted: dict[str, set[str]] = {}
-    for grant in grants_covering(request.user, request.unit):
-        if grant.org_unit_id in paths:
-            perms = granted.setdefault(paths[grant.org_unit_id], set())
-            perms |= ROLE_PERMS[grant.role]
-            if grant.can_export:
-                perms.add(EXPORT_PERM)
-    return Reach(is_superuser=False, granted=tuple((p, frozenset(v)) for p, v in granted.items()))
-
-
 def _trail(request: UnitRequest) -> dict[str, Any]:
     """Breadcrumbs of the page's unit and what the user may do above it (two queries)."""
     ancestors = selectors.unit_ancestors(unit=request.unit)
-    reach = _reach(request, ancestors)
+    reach = reach_from(request.user, request.unit, ancestors)
     parent = ancestors[-1] if ancestors else None
     return {
         "crumbs": [Crumb(unit=a, can_open=reach.can_open(a)) for a in ancestors],
@@ -100,10 +59,6 @@ def _trail(request: UnitRequest) -> dict[str, Any]:
         "parent_perms": reach.perms_on(parent) if parent else frozenset(),
         "reach": reach,
     }
-
-
-def _openable(reach: Reach, units: Iterable[OrgUnit]) -> set[int]:
-    return {u.pk for u in units if reach.can_open(u)}
 
 
 # ---------- Browse ----------
@@ -132,7 +87,7 @@ def detail(request: UnitRequest, unit_code: str) -> HttpResponse:
         **trail,
         **_children_context(request, unit),
         "lineage": lineage,
-        "openable": _openable(trail["reach"], partners),
+        "openable": trail["reach"].openable(partners),
     }
     return render(request, "units/detail.html", context)
 
@@ -158,7 +113,7 @@ def history(request: UnitRequest, unit_code: str) -> HttpResponse:
         "unit": request.unit,
         **trail,
         "events": events,
-        "openable": _openable(trail["reach"], partners),
+        "openable": trail["reach"].openable(partners),
     }
     return render(request, "units/history.html", context)
 
