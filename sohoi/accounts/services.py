@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sohoi.core.audit import audit
-from sohoi.core.errors import DomainError, NotFoundError, PermissionDeniedError
+from sohoi.core.errors import DomainError, NotFoundError, PermissionDeniedError, UnitNotFoundError
 from sohoi.core.text import nfc
 from sohoi.orgunits.models import Area, Association, OrgUnit
 
@@ -28,7 +28,7 @@ def _ensure_can_grant(*, actor: User, unit: OrgUnit, role: str, can_export: bool
         raise DomainError(_("Vai trò không hợp lệ."), field="role")
     perms = perms_for(actor, unit)
     if not perms:
-        raise NotFoundError(_("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập."))
+        raise UnitNotFoundError()
     if "users.manage" not in perms:
         raise PermissionDeniedError(_("Bạn không có quyền quản lý người dùng ở đơn vị này."))
     if ROLE_RANK[Role(role)] > role_rank_on(actor, unit):

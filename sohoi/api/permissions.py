@@ -24,7 +24,7 @@ from django_scopes import scope
 from ninja import Router, Schema
 
 from sohoi.accounts.permissions import ALL_PERMS, perms_for
-from sohoi.core.errors import NotFoundError, PermissionDeniedError
+from sohoi.core.errors import PermissionDeniedError, UnitNotFoundError
 from sohoi.core.scoping import UnitPaths
 from sohoi.orgunits.models import OrgUnit
 
@@ -55,7 +55,7 @@ def load_unit_for(user: Any, unit_code: str) -> tuple[OrgUnit, frozenset[str]]:
     unit = OrgUnit.unscoped.select_related("association", "area", "parent").filter(code=unit_code).first()
     perms = perms_for(user, unit) if unit is not None else frozenset()
     if unit is None or not perms:
-        raise NotFoundError(_("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập."))
+        raise UnitNotFoundError()
     return unit, perms
 
 

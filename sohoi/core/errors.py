@@ -29,5 +29,17 @@ class NotFoundError(DomainError):
     code = "not_found"
 
 
+def unit_not_found_message() -> str:
+    """The one answer for a unit that is absent or not yours: the two must look the same."""
+    from django.utils.translation import gettext
+
+    return gettext("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập.")
+
+
+class UnitNotFoundError(NotFoundError):
+    def __init__(self, message: str | None = None, **kwargs: Any):
+        super().__init__(message or unit_not_found_message(), **kwargs)
+
+
 class PermissionDeniedError(DomainError):
     code = "permission_denied"

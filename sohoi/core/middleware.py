@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
+from .errors import unit_not_found_message
 from .scoping import UnitPaths
 
 UNIT_KWARG = "unit_code"
@@ -62,7 +63,7 @@ class ActiveUnitMiddleware:
         )
         perms = perms_for(request.user, unit) if unit is not None else frozenset()
         if not perms:
-            raise Http404(_("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập."))
+            raise Http404(unit_not_found_message())
         if required not in perms:
             raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này ở đơn vị này."))
         request.unit = unit  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Lookup
 from django_scopes import ScopedManager, get_scope, scope, scopes_disabled
 
-from .errors import NotFoundError
+from .errors import UnitNotFoundError
 
 if TYPE_CHECKING:
     from sohoi.orgunits.models import OrgUnit
@@ -122,13 +122,7 @@ def ensure_in_scope(unit: OrgUnit) -> None:
     if paths is None:
         return
     if not paths.covers(unit.path):
-        raise NotFoundError(_not_found_message())
-
-
-def _not_found_message() -> str:
-    from django.utils.translation import gettext
-
-    return gettext("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập.")
+        raise UnitNotFoundError()
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from sohoi.core.errors import NotFoundError
+from sohoi.core.errors import NotFoundError, UnitNotFoundError
 from sohoi.core.scoping import ensure_in_scope
 from sohoi.core.text import vi_sort_key
 
@@ -38,7 +38,7 @@ PICKER_LIMIT = 1000
 
 
 def _not_found() -> NotFoundError:
-    return NotFoundError(_("Không tìm thấy đơn vị, hoặc bạn không có quyền truy cập."))
+    return UnitNotFoundError()
 
 
 # ---------- Units ----------
