@@ -694,6 +694,8 @@ def hamlet_create(*, commune: Area, name: str, division_type: str, actor: User |
         raise DomainError(_("Tên không được để trống."), field="name")
     if len(name) > 120:
         raise DomainError(_("Tên dài quá 120 ký tự."), field="name")
+    # Lock the commune: two hamlets added at once would otherwise take the same code number.
+    Area.objects.select_for_update().filter(pk=commune.pk).first()
     existing = Area.objects.filter(parent=commune, level=AreaLevel.HAMLET)
     if any(name_key(a.name) == name_key(name) for a in existing):
         raise DomainError(
