@@ -111,6 +111,18 @@ def reach_from(user: User, unit: OrgUnit, ancestors: Iterable[OrgUnit]) -> Reach
     return Reach(is_superuser=False, granted=tuple((p, frozenset(v)) for p, v in granted.items()))
 
 
+def load_unit_with_perms(user: User, code: str) -> tuple[OrgUnit | None, frozenset[str]]:
+    """The unit a URL names and the user's permissions on it (1 query + 1 for the grants).
+
+    Loaded unscoped: this is what decides the scope. Empty permissions mean "not found" to the caller,
+    whether the unit is absent or not theirs.
+    """
+    from sohoi.orgunits.models import OrgUnit
+
+    unit = OrgUnit.unscoped.select_related("association", "area", "parent").filter(code=code).first()
+    return unit, (perms_for(user, unit) if unit is not None else frozenset())
+
+
 def role_rank_on(user: User, unit: OrgUnit) -> int:
     """The user's highest role on ``unit`` as a rank (0 = none)."""
     if user.is_superuser:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 from ninja import Router, Schema
 
-from sohoi.accounts.permissions import ALL_PERMS, perms_for
+from sohoi.accounts.permissions import ALL_PERMS, load_unit_with_perms
 from sohoi.core.errors import PermissionDeniedError, UnitNotFoundError
 from sohoi.core.scoping import UnitPaths
 from sohoi.orgunits.models import OrgUnit
@@ -52,8 +52,7 @@ def load_unit_for(user: Any, unit_code: str) -> tuple[OrgUnit, frozenset[str]]:
     Loaded unscoped (no scope exists yet: this decides it), with what the operations and
     ``perms_for`` read, in 1 query + 1 for the grants.
     """
-    unit = OrgUnit.unscoped.select_related("association", "area", "parent").filter(code=unit_code).first()
-    perms = perms_for(user, unit) if unit is not None else frozenset()
+    unit, perms = load_unit_with_perms(user, unit_code)
     if unit is None or not perms:
         raise UnitNotFoundError()
     return unit, perms

@@ -53,15 +53,9 @@ class ActiveUnitMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
 
-        from sohoi.accounts.permissions import perms_for
-        from sohoi.orgunits.models import OrgUnit
+        from sohoi.accounts.permissions import load_unit_with_perms
 
-        unit = (
-            OrgUnit.unscoped.select_related("association", "area", "parent")
-            .filter(code=match.kwargs[UNIT_KWARG])
-            .first()
-        )
-        perms = perms_for(request.user, unit) if unit is not None else frozenset()
+        unit, perms = load_unit_with_perms(request.user, match.kwargs[UNIT_KWARG])
         if not perms:
             raise Http404(unit_not_found_message())
         if required not in perms:

@@ -84,6 +84,16 @@ def _ensure_not_before_opening(units: Sequence[OrgUnit], effective_on: date) -> 
             )
 
 
+def _ensure_level_fits(level: str, parent_level: str, *, field: str) -> None:
+    if not level_fits_under(level, parent_level):
+        raise DomainError(
+            _("Không thể đặt một %(level)s dưới một %(parent)s.")
+            % {"level": UnitLevel(level).label, "parent": UnitLevel(parent_level).label},
+            code="level",
+            field=field,
+        )
+
+
 def _ensure_name_free(
     *, parent: OrgUnit | None, association: Association, name: str, exclude: Sequence[int] = ()
 ) -> None:
@@ -187,13 +197,7 @@ def orgunit_create(
         raise DomainError(_("Cấp đơn vị không hợp lệ."), field="level")
     if level == UnitLevel.CENTRAL:
         raise DomainError(_("Không thể tạo đơn vị Trung ương bên dưới một đơn vị khác."), field="level")
-    if not level_fits_under(level, parent.level):
-        raise DomainError(
-            _("Không thể đặt một %(level)s dưới một %(parent)s.")
-            % {"level": UnitLevel(level).label, "parent": UnitLevel(parent.level).label},
-            code="level",
-            field="level",
-        )
+    _ensure_level_fits(level, parent.level, field="level")
     _ensure_name_free(parent=parent, association=parent.association, name=name)
     try:
         with transaction.atomic(), scopes_disabled():
@@ -312,13 +316,7 @@ def orgunit_move(
             field="new_parent",
         )
     _ensure_not_before_opening([unit, new_parent], effective_on or timezone.localdate())
-    if not level_fits_under(unit.level, new_parent.level):
-        raise DomainError(
-            _("Không thể đặt một %(level)s dưới một %(parent)s.")
-            % {"level": unit.get_level_display(), "parent": new_parent.get_level_display()},
-            code="level",
-            field="new_parent",
-        )
+    _ensure_level_fits(unit.level, new_parent.level, field="new_parent")
     if new_parent.pk == unit.parent_id:
         raise DomainError(
             _("Đơn vị đã trực thuộc “%(name)s”.") % {"name": new_parent.name}, field="new_parent"
