@@ -79,6 +79,7 @@ class Side:
     grant: RoleGrant
     child: OrgUnit | None
     area: Area
+    member: Any = None  # a Membership in the side's unit (Phạm Văn Ma Trận A / B)
 
 
 @dataclass
@@ -120,6 +121,8 @@ class World:
         return [
             t.A.name, t.A1.name, t.A.code, t.A1.code,
             *(u.code for u in users), *(u.full_name for u in users), *a_grants,
+            *(nfc(MEMBER_NAMES[n]) for n in ("A", "A1")),
+            *(self.sides[n].member.code for n in ("A", "A1")),
         ]  # fmt: skip
 
 
@@ -193,6 +196,7 @@ def build_world(tree: Any, cast: dict[str, Any]) -> World:
         "province_b": province_b,
         "commune_b": commune_b,
     }
+    _add_members(sides)
     world = World(tree=tree, users=users, sides=sides, areas=areas, giang_grant_at_a=giang_at_a)
     # Tokens up front: a request runs in a savepoint that is rolled back, and a token made
     # inside one would be gone for the next request.
@@ -200,6 +204,29 @@ def build_world(tree: Any, cast: dict[str, Any]) -> World:
         if name != "anonymous":
             world.token(users[name])
     return world
+
+
+MEMBER_NAMES = {"A": "Phạm Văn Mađê", "A1": "Trương Thị Mađê", "B": "Quách Văn Bêta"}
+
+
+def _add_members(sides: dict[str, Side]) -> None:
+    """One member in each side's unit, so member routes have a code to name."""
+    from datetime import date
+
+    from sohoi.core.scoping import unit_scope
+    from sohoi.imports.values import PartialDate
+    from sohoi.members.person_data import PersonInput
+    from sohoi.members.services import MembershipInput, member_admit
+
+    for name, side in sides.items():
+        with unit_scope(side.unit):
+            side.member, _warnings = member_admit(
+                unit=side.unit,
+                person=PersonInput(full_name=MEMBER_NAMES[name], birth=PartialDate(1950), gender="male",
+                                   phone="0912000111", id_number="001050000111"),
+                membership=MembershipInput(joined=PartialDate.from_date(date(2015, 1, 1))),
+                actor=None,
+            )  # fmt: skip
 
 
 # ---------- The table ----------
@@ -333,6 +360,18 @@ ROWS: list[Row] = [
     Row("api-v1:unit_child_create", ("POST",), _api("/u/{unit_code}/children"), "units.manage",
         lambda w, s: {"name": "Chi hội Ma Trận", "level": _child_level(s)}, api=True),
 ]  # fmt: skip
+
+
+def _rows_from_part_files() -> None:
+    """Each part of the app lists its routes in its own tests/matrix_rows_<part>.py (``ROWS``)."""
+    import importlib
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("matrix_rows_*.py")):
+        ROWS.extend(importlib.import_module(f"tests.{path.stem}").ROWS)
+
+
+_rows_from_part_files()
 
 TABLE: dict[str, Row] = {row.name: row for row in ROWS}
 assert len(TABLE) == len(ROWS), "a route is listed twice"

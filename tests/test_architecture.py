@@ -81,6 +81,9 @@ def test_every_unit_owned_model_fails_closed_without_a_scope():
         model
         for model in apps.get_models()
         if model._meta.app_label in {"core", "orgunits", "accounts", "members", "reports"}
+        # History rows are read only through an instance already loaded in scope
+        # (``membership.history``); see test_history_is_read_only_through_an_instance.
+        and not model.__name__.startswith("Historical")
         and any(
             getattr(field, "related_model", None) is not None
             and field.related_model._meta.label == "orgunits.OrgUnit"
@@ -89,6 +92,20 @@ def test_every_unit_owned_model_fails_closed_without_a_scope():
         )
     ]
     assert unit_owned, "no unit-owned model found: the rule would check nothing"
+    # Scoped through their memberships (an EXISTS), not through a field of their own.
+    unit_owned.append(apps.get_model("members", "Person"))
     for model in unit_owned:
         with pytest.raises(ScopeError):
             list(model.objects.all())
+
+
+def test_history_is_read_only_through_an_instance():
+    """django-simple-history's tables are not scoped: pages and the API reach a version only
+    from a record they loaded in scope (``person.history``), never ``HistoricalX.objects``."""
+    offenders = [
+        relative
+        for layer in ("web", "api", "members")
+        for relative, text in _python_files(SOURCE / layer)
+        if re.search(r"\bHistorical[A-Z]\w*\.objects\b", text)
+    ]
+    assert offenders == []

@@ -88,3 +88,48 @@ def vi_sort_key(value: str) -> tuple:
         letters.append(rank + 1000 if rank is not None else ord(base))
         tones.append(tone)
     return (letters, tones)
+
+
+# --- A sort key the database can order by ---------------------------------------------------
+# Lists page by keyset in SQL (BASELINES.md §5), so the Vietnamese order must live in a column.
+# The key uses only the letters a–z, two per character: the default collations of SQLite
+# (binary) and PostgreSQL (C or a glibc/ICU locale) all order such strings the same way.
+_KEY_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_KEY_END = "aa"  # ends a name part: lower than any character, so "An" < "An Văn" < "Anh"
+_KEY_SPACE = 1
+_KEY_DIGIT_BASE = 2  # digits sort before letters, as in Vietnamese collation
+_KEY_LETTER_BASE = 12
+_KEY_OTHER = 26 * 26 - 1
+
+
+def _key_code(number: int) -> str:
+    return _KEY_LETTERS[number // 26] + _KEY_LETTERS[number % 26]
+
+
+def _key_char(ch: str) -> tuple[str, str]:
+    """(primary code, tone letter) of one lower-case NFC character."""
+    if ch == " ":
+        return _key_code(_KEY_SPACE), "a"
+    if ch.isdigit() and ch.isascii():
+        return _key_code(_KEY_DIGIT_BASE + int(ch)), "a"
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    letter = base + "".join(m for m in marks if m in _LETTER_MODIFIERS)
+    tone = next((_COMBINING_TONES[m] for m in marks if m in _COMBINING_TONES), 0)
+    rank = _LETTER_RANK.get(letter)
+    code = _KEY_LETTER_BASE + rank if rank is not None else _KEY_OTHER
+    return _key_code(code), _KEY_LETTERS[tone]
+
+
+def name_sort_key(given: str, middle: str, family: str, *, max_length: int = 255) -> str:
+    """The roster order as a string: given name, then middle, then family name (DOMAIN.md §8),
+    letters first (a < ă < â, d < đ …), tones only to break ties."""
+    primary: list[str] = []
+    tones: list[str] = []
+    for part in (given, middle, family):
+        for ch in nfc(part).lower():
+            code, tone = _key_char(ch)
+            primary.append(code)
+            tones.append(tone)
+        primary.append(_KEY_END)
+    return ("".join(primary) + "".join(tones))[:max_length]
