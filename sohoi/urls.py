@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("sohoi.web.urls_accounts")),
     path("", include("sohoi.web.urls_units")),
     path("", include("sohoi.web.urls_catalogue")),
+    path("", include("sohoi.web.urls_members")),
+    path("", include("sohoi.web.urls_member_files")),
+    path("", include("sohoi.web.urls_imports")),
     path("api/", include("sohoi.api.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
 ]

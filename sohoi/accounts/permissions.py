@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from .models import User
 
 VIEW_PERMS = frozenset({"units.view", "members.view", "reports.view"})
-EDIT_PERMS = VIEW_PERMS | {"members.change", "reports.change"}
+# members.view_ids: whole citizen ID and phone numbers; viewers see them masked (DOMAIN.md §6.5).
+EDIT_PERMS = VIEW_PERMS | {"members.change", "members.view_ids", "reports.change"}
 ADMIN_PERMS = EDIT_PERMS | {"units.manage", "users.manage", "audit.view"}
 EXPORT_PERM = "members.export"
 

@@ -366,3 +366,54 @@ class MemberNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit_id}: {self.last_value}"
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", _("Nhập danh sách")
+    EXPORT = "export", _("Xuất danh sách")
+    CARDS = "cards", _("In thẻ hội viên")
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    READY = "ready", _("Đã xem trước, chờ xác nhận")
+    DONE = "done", _("Xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class FileJob(BaseModel):
+    """A spreadsheet import, an export or a card sheet, run in the background for large files.
+
+    The page polls it, so a reload (or a lost connection) finds the job where it is. Files live
+    under MEDIA_ROOT/jobs/<code>/; ``result`` holds the preview or the report (JSON).
+    """
+
+    code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
+    kind = models.CharField(max_length=8, choices=JobKind.choices)
+    org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveIntegerField(default=0)  # rows (or members) done
+    total = models.PositiveIntegerField(null=True, blank=True)  # rows expected, when known
+    input_name = models.CharField(max_length=255, blank=True)  # the uploaded file's own name
+    input_path = models.CharField(max_length=500, blank=True)
+    output_path = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # filters, column mapping overrides
+    result = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)  # a clear, translated reason when it failed
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = unit_scoped_manager("org_unit__path")
+    unscoped = models.Manager()
+
+    class Meta:
+        base_manager_name = "unscoped"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The recent jobs of a unit (import and export pages).
+            models.Index(fields=["org_unit", "kind", "-created_at"], name="members_job_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} {self.status}"
