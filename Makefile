@@ -38,7 +38,10 @@ run: install
 	@$(BIN)/sohoi demo --print-logins
 	@echo ""
 	@echo "SổHội đang chạy tại http://127.0.0.1:8000/  (Ctrl+C để dừng)"
-	$(BIN)/sohoi runserver 127.0.0.1:8000
+	@# The background worker (large imports, exports) runs beside the server and stops with it.
+	@$(BIN)/sohoi db_worker --interval 0.5 >var/worker.log 2>&1 & WORKER=$$!; \
+	  trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/sohoi runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/sohoi makemigrations --check --dry-run >/dev/null || (echo "Thiếu migration: chạy sohoi makemigrations" && exit 1)
