@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -66,27 +66,39 @@ _WORD = re.compile(r"[0-9a-z]+")
 _DIGITS_ONLY = re.compile(r"[\d\s.+\-()]+")
 
 
-def _name_condition(query: str) -> Q | None:
+# A search over a province or the whole register takes at most this many name matches from
+# the word index before ordering them (BASELINES.md §4: always LIMIT, never count every "Nguyễn").
+BROAD_SEARCH_CANDIDATES = 5000
+# Scopes at or below these levels hold at most tens of thousands of members: scanning their
+# rows' folded names is cheaper than fetching every register-wide match from the word index.
+NARROW_LEVELS = frozenset({"district", "commune", "branch", "group"})
+
+
+def _name_condition(query: str, *, broad: bool) -> Q | None:
     """Every word of the query starts a word of the name. Folded, so "nguyen van hung" finds
     Hùng and Hưng; a word typed with accents must also match them ("hùng" finds only Hùng)."""
     words = _WORD.findall(fold(query))
     if not words:
         return None
-    if connection.vendor == "sqlite":
+    if not broad:
+        condition = Q()
+        for word in words:
+            condition &= Q(person__search_name__startswith=word) | Q(person__search_name__contains=" " + word)
+    elif connection.vendor == "sqlite":
         match = " AND ".join(f'"{word}"*' for word in words)
         condition = Q(
             person_id__in=RawSQL(
-                "SELECT rowid FROM members_person_fts WHERE members_person_fts MATCH %s", [match]
+                "SELECT rowid FROM members_person_fts WHERE members_person_fts MATCH %s LIMIT %s",
+                [match, BROAD_SEARCH_CANDIDATES],
             )
         )
     else:
         tsquery = " & ".join(f"{word}:*" for word in words)
         condition = Q(
-            RawSQL(
-                "to_tsvector('simple'::regconfig, members_person.search_name) "
-                "@@ to_tsquery('simple'::regconfig, %s)",
-                [tsquery],
-                output_field=BooleanField(),
+            person_id__in=RawSQL(
+                "SELECT id FROM members_person WHERE to_tsvector('simple'::regconfig, search_name) "
+                "@@ to_tsquery('simple'::regconfig, %s) LIMIT %s",
+                [tsquery, BROAD_SEARCH_CANDIDATES],
             )
         )
     for word in name_key(query).split(" "):
@@ -101,7 +113,9 @@ def _prefix(field_name: str, prefix: str) -> Q:
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + "\uffff"})
 
 
-def search_condition(query: str) -> Q | None:
+def search_condition(query: str, *, broad: bool = False) -> Q | None:
+    """Rows matching a search box: a name (word starts, accents optional), a member number, a
+    phone or a citizen ID (digit prefixes). ``broad``: the scope is a province or larger."""
     query = query.strip()
     if not query:
         return None
@@ -120,9 +134,11 @@ def search_condition(query: str) -> Q | None:
         elif digits.startswith("84"):
             condition |= _prefix("person__phone", "+" + digits)
         return condition
-    name = _name_condition(query)
-    number = Q(member_number__iexact=query)
-    return name | number if name is not None else number
+    name = _name_condition(query, broad=broad)
+    if any(ch.isdigit() for ch in query):  # "NCT-0123": names have no digits
+        number = Q(member_number=query) | Q(member_number=query.upper())
+        return name | number if name is not None else number
+    return name
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -157,7 +173,7 @@ def member_queryset(*, unit: OrgUnit, filters: MemberFilters | None = None) -> Q
     if filters.area_id:
         rows = rows.filter(Q(person__area_id=filters.area_id) | Q(person__hamlet_id=filters.area_id))
     if filters.q:
-        condition = search_condition(filters.q)
+        condition = search_condition(filters.q, broad=unit.level not in NARROW_LEVELS)
         if condition is not None:
             rows = rows.filter(condition)
     return rows.select_related("person", "org_unit").order_by("sort_key", "id")
