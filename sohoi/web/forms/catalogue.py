@@ -64,6 +64,29 @@ class AssociationCreateForm(forms.Form):
             "max_value": _("Tuổi không quá %(limit_value)s."),
         },
     )
+    exception_min_age = forms.IntegerField(
+        label=_("Tuổi tối thiểu theo ngoại lệ"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=_(
+            "Ví dụ Hội NCT: 55 (người từ 55 đến dưới 60 tuổi tích cực tham gia). Để trống nếu không có."
+        ),
+        error_messages={
+            "invalid": _("Hãy nhập một số tuổi."),
+            "min_value": _("Tuổi không thể âm."),
+            "max_value": _("Tuổi không quá %(limit_value)s."),
+        },
+    )
+    member_number_pattern = forms.CharField(
+        label=_("Mẫu số hội viên tự cấp"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Để trống thì nhập số tay. {seq} là số thứ tự trong Hội cơ sở, {year} là năm vào hội; "
+            "ví dụ {year}-{seq:04d} cho 2025-0001."
+        ),
+    )
     note = forms.CharField(
         label=_("Điều kiện hội viên (ghi chú)"),
         required=False,
@@ -72,10 +95,33 @@ class AssociationCreateForm(forms.Form):
         error_messages={"max_length": _("Dài quá %(limit_value)d ký tự (hiện có %(show_value)d).")},
     )
 
+    def clean_member_number_pattern(self) -> str:
+        pattern = (self.cleaned_data.get("member_number_pattern") or "").strip()
+        if not pattern:
+            return ""
+        try:
+            sample = pattern.format(seq=1, year=2025)
+        except (KeyError, IndexError, ValueError):
+            raise forms.ValidationError(_("Mẫu chỉ được dùng {seq} (có thể {seq:04d}) và {year}.")) from None
+        if "{seq" not in pattern or len(sample) > 30:
+            raise forms.ValidationError(_("Mẫu phải có {seq} và cho số không quá 30 ký tự."))
+        return pattern
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        low, age = cleaned.get("exception_min_age"), cleaned.get("min_age")
+        if low is not None and (age is None or low >= age):
+            self.add_error("exception_min_age", _("Tuổi theo ngoại lệ phải nhỏ hơn tuổi tối thiểu."))
+        return cleaned
+
     def membership_rule(self) -> dict[str, Any]:
         rule: dict[str, Any] = {}
         if self.cleaned_data.get("min_age") is not None:
             rule["min_age"] = self.cleaned_data["min_age"]
+        if self.cleaned_data.get("exception_min_age") is not None:
+            rule["exception_min_age"] = self.cleaned_data["exception_min_age"]
+        if pattern := self.cleaned_data.get("member_number_pattern"):
+            rule["member_number_pattern"] = pattern
         if note := (self.cleaned_data.get("note") or "").strip():
             rule["note"] = note
         return rule

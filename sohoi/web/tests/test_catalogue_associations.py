@@ -62,6 +62,9 @@ def test_others_get_404_on_the_add_page_and_add_nothing(cast, client_for, who):
         ({"min_age": "-1"}, "Tuổi không thể âm."),
         ({"min_age": "sáu mươi"}, "Hãy nhập một số tuổi."),
         ({"name": "   "}, "Mục này không được để trống."),
+        ({"member_number_pattern": "{so}"}, "Mẫu chỉ được dùng {seq} (có thể {seq:04d}) và {year}."),
+        ({"member_number_pattern": "CGC-{year}"}, "Mẫu phải có {seq} và cho số không quá 30 ký tự."),
+        ({"exception_min_age": "60"}, "Tuổi theo ngoại lệ phải nhỏ hơn tuổi tối thiểu."),
     ],
 )
 def test_bad_input_is_refused_in_vietnamese_and_adds_nothing(staff, client_for, change, message):
@@ -69,3 +72,34 @@ def test_bad_input_is_refused_in_vietnamese_and_adds_nothing(staff, client_for, 
     response = client_for(staff).post(reverse("catalogue:association_create"), {**NEW, **change})
     assert response.status_code == 200 and message in response.content.decode()
     assert Association.objects.count() == before
+
+
+def test_an_association_can_number_its_members_by_a_pattern(staff, client_for, tree):
+    from datetime import date
+
+    from sohoi.core.scoping import unit_scope
+    from sohoi.imports.values import PartialDate
+    from sohoi.members.person_data import PersonInput
+    from sohoi.members.services import MembershipInput, member_admit
+
+    client = client_for(staff)
+    response = client.post(reverse("catalogue:association_create"),
+                           {**NEW, "exception_min_age": "50", "member_number_pattern": "CGC{year}-{seq:03d}"})  # fmt: skip
+    assert response.status_code == 302
+    association = Association.objects.get(code="cuu-giao-chuc")
+    assert association.membership_rule["member_number_pattern"] == "CGC{year}-{seq:03d}"
+    assert (
+        "Số hội viên tự cấp theo mẫu CGC{year}-{seq:03d} (ví dụ CGC2025-001)."
+        in client.get(response.url).content.decode()
+    )
+    from sohoi.orgunits.services import orgunit_create_root
+
+    root = orgunit_create_root(association=association, name="Hội CGC xã Thử", area=None, actor=None)
+    numbers = []
+    with unit_scope(root):
+        for name in ("Lê Văn Một", "Lê Văn Hai"):
+            membership, _w = member_admit(unit=root, person=PersonInput(full_name=name, birth=PartialDate(1950)),
+                                          membership=MembershipInput(joined=PartialDate.from_date(date(2024, 5, 1))),
+                                          actor=staff)  # fmt: skip
+            numbers.append(membership.member_number)
+    assert numbers == ["CGC2024-001", "CGC2024-002"]

@@ -48,6 +48,15 @@ def membership_rule_text(rule: dict[str, Any]) -> list[str]:
             )
     else:
         lines.append(_("Không quy định tuổi tối thiểu."))
+    if pattern := str(rule.get("member_number_pattern") or "").strip():
+        try:
+            sample = pattern.format(seq=1, year=2025)
+        except (KeyError, IndexError, ValueError):
+            sample = pattern
+        lines.append(
+            _("Số hội viên tự cấp theo mẫu %(pattern)s (ví dụ %(sample)s).")
+            % {"pattern": pattern, "sample": sample}
+        )
     if note := str(rule.get("note") or "").strip():
         lines.append(note)
     return lines
