@@ -93,13 +93,15 @@ class Person(BaseModel):
         _("ghi chú số điện thoại"), max_length=80, blank=True, help_text=_("Ví dụ: số của con trai")
     )
 
+    # Foreign keys without their own index where no query starts from them: each index costs
+    # every imported row (BASELINES.md §3); area filters run inside a unit's rows.
     area = models.ForeignKey(
         "orgunits.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("xã/phường"),
+        verbose_name=_("xã/phường"), db_index=False,
     )  # fmt: skip
     hamlet = models.ForeignKey(
         "orgunits.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("thôn/tổ dân phố"),
+        verbose_name=_("thôn/tổ dân phố"), db_index=False,
     )  # fmt: skip
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     ethnicity = models.CharField(_("dân tộc"), max_length=50, blank=True)
@@ -115,7 +117,7 @@ class Person(BaseModel):
     note = models.TextField(_("ghi chú"), blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from",
-        verbose_name=_("đã gộp vào"),
+        verbose_name=_("đã gộp vào"), db_index=False,
     )  # fmt: skip
     # Optimistic concurrency: an edit states the version it started from (never a silent overwrite).
     version = models.PositiveIntegerField(default=1)
@@ -169,10 +171,18 @@ class Membership(BaseModel):
     """
 
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
-    association = models.ForeignKey("orgunits.Association", on_delete=models.PROTECT, related_name="+")
+    # person_id lookups use the (person, association) unique index; org_unit_id ones the list
+    # index (org_unit, sort_key, id); number_issuer_id ones the member-number constraint.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships", db_index=False)
+    association = models.ForeignKey(
+        "orgunits.Association", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     org_unit = models.ForeignKey(
-        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị")
+        "orgunits.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("đơn vị"),
+        db_index=False,
     )
     member_number = models.CharField(_("số hội viên"), max_length=30, blank=True)
     # The unit whose register issued the member number: numbers are unique per issuing unit.
@@ -251,23 +261,34 @@ class MembershipEvent(BaseModel):
     """A dated fact of a membership's life. Never edited in place: a mistake is corrected by a
     new event and a rebuild, so the timeline shows what was recorded and when."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
+    # Indexed only through the composite indexes below (one per query that reads events).
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     kind = models.CharField(_("loại"), max_length=12, choices=EventKind.choices)
     # The unit the membership is in after the event (the target of a transfer): scoping reads it.
-    org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     from_unit = models.ForeignKey(
-        "orgunits.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgunits.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     happened_on = models.DateField(_("ngày"))
     precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     reason = models.CharField(_("lý do"), max_length=255, blank=True)
     # A transfer made by a merge or split of units points to that unit event.
     cause = models.ForeignKey(
-        "orgunits.UnitEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgunits.UnitEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
 
     objects = unit_scoped_manager("org_unit__path")
     unscoped = models.Manager()
@@ -278,6 +299,14 @@ class MembershipEvent(BaseModel):
         indexes = [
             # The timeline of one membership.
             models.Index(fields=["membership", "happened_on"], name="members_event_ms_idx"),
+            # Events of a unit in a period (new members, deaths, transfers in: the statistics).
+            models.Index(fields=["org_unit", "happened_on"], name="members_event_unit_idx"),
+            # Transfers out of a unit in a period: only transfer events have a from_unit.
+            models.Index(
+                fields=["from_unit", "happened_on"],
+                condition=Q(from_unit__isnull=False),
+                name="members_event_from_unit_idx",
+            ),
         ]
         verbose_name = _("sự kiện hội viên")
         verbose_name_plural = _("sự kiện hội viên")
@@ -293,7 +322,9 @@ class MembershipStay(models.Model):
     """
 
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="stays")
-    org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     started_on = models.DateField()
     ended_on = models.DateField()
 
@@ -392,7 +423,9 @@ class FileJob(BaseModel):
     code = models.CharField(max_length=16, unique=True, default=new_code, editable=False)
     kind = models.CharField(max_length=8, choices=JobKind.choices)
     org_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
     progress = models.PositiveIntegerField(default=0)  # rows (or members) done
     total = models.PositiveIntegerField(null=True, blank=True)  # rows expected, when known

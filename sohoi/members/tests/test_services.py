@@ -215,3 +215,41 @@ def test_search_folds_accents_unless_typed_and_sorts_the_vietnamese_way(tree, wh
         assert names("xyz") == []
     with unit_scope(tree.B):
         assert list(Membership.objects.all()) == [] and list(Person.objects.all()) == []
+
+
+def test_the_word_index_follows_every_insert_update_and_delete(tree):
+    """SQLite rebuilds a table to alter a column and drops its triggers: the word index must
+    still follow the people table after every migration."""
+    membership = admit(tree.A1, name="Lương Thị Xuân")
+    with unit_scope(tree.P):
+
+        def found(q):
+            return [m.pk for m in member_page(unit=tree.P, filters=MemberFilters(q=q, status="")).rows]
+
+        assert found("luong xuan") == [membership.pk]
+        member_update(membership=membership, person_data=PersonInput(full_name="Lương Thị Thu"),
+                      membership_data=MembershipInput(joined=PartialDate(2015, 3, 1)), expected_version=None,
+                      actor=None)  # fmt: skip
+        assert found("luong xuan") == [] and found("luong thu") == [membership.pk]
+
+
+@pytest.mark.parametrize("where", ["A1", "P"])
+def test_digits_find_a_member_by_phone_citizen_id_or_member_number(tree, where):
+    hung = admit(tree.A1, name="Nguyễn Văn Hùng", phone="0912345678", id_number="024150001234")
+    lan = admit(tree.A1, name="Trần Thị Lan", phone="+84 983 111 222")
+    with unit_scope(tree.A1):
+        Membership.objects.filter(pk=lan.pk).update(member_number="2024017")
+    admit(tree.B1, name="Ngô Văn Khác", phone="0912345679", id_number="024150009999")
+    unit = getattr(tree, where)
+    with unit_scope(unit):
+
+        def found(q):
+            return [m.person.full_name for m in member_page(unit=unit, filters=MemberFilters(q=q)).rows]
+
+        assert found("0912 345 678") == ["Nguyễn Văn Hùng"]
+        assert found("+84912345678") == ["Nguyễn Văn Hùng"]
+        assert found("0241500012") == ["Nguyễn Văn Hùng"]  # a CCCD prefix
+        assert found("0983") == ["Trần Thị Lan"]  # a phone prefix
+        assert found("2024017") == ["Trần Thị Lan"]
+        assert found("99999") == []
+    assert hung.pk
