@@ -12,6 +12,7 @@ Every error the API returns, whatever raised it, is an HTTP status and the JSON 
  403   ``csrf_failed``             a session request with an unsafe method and no valid CSRF token
  404   ``not_found``               absent, not yours, or an unknown route under /api/
  405   ``method_not_allowed``      ``extra.allowed`` lists the methods the route accepts
+ 409   ``conflict``                someone saved the record after the version the client sent
  422   ``validation_error``        ``extra.errors`` lists ``{field, location, type, message}``
  429   ``throttled``
  500   ``server_error``            logged with its traceback; the body never carries it
@@ -138,6 +139,8 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         status = 404
     elif isinstance(exc, PermissionDeniedError):
         status = 403
+    elif exc.code == "conflict":
+        status = 409
     else:
         status = 400
     return error_response(status, exc.code, exc.message, extra)
@@ -221,6 +224,7 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    409: ErrorOut,
     422: ErrorOut,
 }
 

@@ -193,3 +193,6 @@ def stored_seed() -> int | None:
     except (OSError, ValueError, AttributeError):
         return None
     return value if isinstance(value, int) else None
+
+
+from . import members as _members  # noqa: E402, F401  (registers the members builder; imports this module)

@@ -655,3 +655,235 @@ def members_keep_unit_open(unit: OrgUnit) -> str | None:
             "count": count
         }
     return None
+
+
+# --- people: merge duplicates, restore a version, consent --------------------------------------
+
+# Personal fields a merge fills in (when the kept record has them blank) and a restore brings
+# back. Groups are taken whole: a birth is a date with its precision, an ID a number with its type.
+_PERSON_FIELD_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("birth_date", "birth_precision", "birth_year"),
+    ("gender",),
+    ("id_type", "id_number"),
+    ("phone",),
+    ("phone_note",),
+    ("area_id",),
+    ("hamlet_id",),
+    ("address",),
+    ("ethnicity",),
+    ("religion",),
+    ("health_note",),
+    ("policy_status",),
+    ("note",),
+)
+_NAME_FIELDS = ("full_name", "family_name", "middle_name", "given_name")
+
+
+def _save_person(person: Person, actor: User | None) -> None:
+    person.version = F("version") + 1
+    _with_history_user(person, actor)
+    person.save()
+    person.refresh_from_db(fields=["version"])
+
+
+def _bump(membership: Membership, actor: User | None) -> None:
+    membership.version += 1
+    _with_history_user(membership, actor)
+    membership.save()
+
+
+def _combine_into(target: Membership, duplicate: Membership, actor: User | None) -> None:
+    """Two memberships of one association (the same person entered twice): the duplicate's
+    events and stays go to ``target``, its state is rebuilt from them, and the emptied row is
+    deleted (its versions stay in the history)."""
+    MembershipEvent.unscoped.filter(membership=duplicate).update(membership=target)
+    MembershipStay.unscoped.filter(membership=duplicate).update(membership=target)
+    joined = (
+        MembershipEvent.unscoped.filter(membership=target, kind=EventKind.JOINED)
+        .order_by("happened_on", "id")
+        .first()
+    )
+    number, issuer = duplicate.member_number, duplicate.number_issuer
+    card_number, card_issued_on = duplicate.card_number, duplicate.card_issued_on
+    _with_history_user(duplicate, actor)
+    duplicate.delete()
+    rebuild_state(target)
+    target.refresh_from_db()
+    if joined is not None:
+        target.joined_on, target.joined_precision = joined.happened_on, joined.precision
+    if not target.member_number and number:
+        target.member_number, target.number_issuer = number, issuer
+    if not target.card_number and card_number:
+        target.card_number, target.card_issued_on = card_number, card_issued_on
+    _bump(target, actor)
+
+
+@transaction.atomic
+def person_merge(*, keep: Membership, drop: Membership, actor: User | None) -> Person:
+    """Two records of one person: ``drop``'s person is merged into ``keep``'s. Memberships of
+    other associations move over, one in the same association is combined with keep's, blank
+    fields of the kept person are filled from the dropped one, and the dropped person row stays,
+    pointing to the kept one (``merged_into``)."""
+    keep, drop = _lock(keep), _lock(drop)
+    ensure_in_scope(keep.org_unit)
+    ensure_in_scope(drop.org_unit)
+    if keep.person_id == drop.person_id:
+        raise DomainError(_("Không thể gộp một người với chính họ."), code="same_person")
+    people = {
+        p.pk: p for p in Person.unscoped.select_for_update().filter(pk__in=[keep.person_id, drop.person_id])
+    }
+    kept, dropped = people[keep.person_id], people[drop.person_id]
+    if kept.merged_into_id or dropped.merged_into_id:
+        raise DomainError(_("Một trong hai hồ sơ đã được gộp trước đó."), code="already_merged")
+
+    kept_by_association = {
+        m.association_id: m for m in Membership.unscoped.select_for_update().filter(person=kept)
+    }
+    for row in Membership.unscoped.select_for_update().filter(person=dropped).order_by("pk"):
+        target = kept_by_association.get(row.association_id)
+        if target is None:
+            row.person = kept
+            row.sort_key = sort_key_of(
+                {
+                    "given_name": kept.given_name,
+                    "middle_name": kept.middle_name,
+                    "family_name": kept.family_name,
+                }
+            )
+            _bump(row, actor)
+        else:
+            _combine_into(target, row, actor)
+    Consent.unscoped.filter(person=dropped).update(person=kept)
+
+    filled = []
+    for group in _PERSON_FIELD_GROUPS:
+        if all(getattr(kept, name_) in ("", None) for name_ in group) and any(
+            getattr(dropped, name_) not in ("", None) for name_ in group
+        ):
+            for name_ in group:
+                setattr(kept, name_, getattr(dropped, name_))
+            filled.append(group[-1].removesuffix("_id"))
+    if kept.died_on is None and dropped.died_on is not None:
+        kept.died_on = dropped.died_on
+        filled.append("died_on")
+    _save_person(kept, actor)
+    dropped.merged_into = kept
+    _save_person(dropped, actor)
+    audit(action="member.merged", actor=actor, unit=keep.org_unit, target=keep, dropped=drop.code,
+          filled=filled)  # fmt: skip
+    return kept
+
+
+@transaction.atomic
+def person_restore(
+    *, membership: Membership, history_id: int, actor: User | None, expected_version: int | None
+) -> Person:
+    """Bring the person's personal data back to a kept version: a new change on top (a new
+    version in the history), never a rewrite of the past. Sensitive fields come back only
+    while a consent is on record."""
+    membership = _lock(membership)
+    ensure_in_scope(membership.org_unit)
+    _check_version(membership.version, expected_version, _("Hồ sơ hội viên"))
+    person = Person.unscoped.select_for_update().get(pk=membership.person_id)
+    try:
+        record = person.history.get(history_id=history_id)
+    except (person.history.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundError(_("Không tìm thấy phiên bản này của hồ sơ.")) from exc
+    consented = _has_consent(person)
+    names = [getattr(record, name_) for name_ in _NAME_FIELDS]
+    from .person_data import name_fields
+
+    values: dict[str, object] = name_fields(*names)
+    for group in _PERSON_FIELD_GROUPS:
+        for name_ in group:
+            value = getattr(record, name_)
+            if name_ in Person.SENSITIVE_FIELDS and not consented:
+                value = ""
+            values[name_] = value
+    changed = [name_ for name_, value in values.items() if getattr(person, name_) != value]
+    if not changed:
+        raise DomainError(_("Hồ sơ hiện tại đã giống phiên bản này."), code="unchanged")
+    for name_, value in values.items():
+        setattr(person, name_, value)
+    _save_person(person, actor)
+    Membership.unscoped.filter(person=person).update(sort_key=sort_key_of(values), version=F("version") + 1)
+    audit(action="member.restored", actor=actor, unit=membership.org_unit, target=membership,
+          history_id=history_id, fields=sorted(set(changed) - {"search_name", "name_key"}))  # fmt: skip
+    return person
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    membership: Membership,
+    purposes: str,
+    method: str,
+    given_on: date,
+    actor: User | None,
+    notice_version: str = "",
+    representative: str = "",
+) -> Consent:
+    """Record a person's consent to keep sensitive data (DOMAIN.md §6.3): explicit, per
+    purpose, with how it was given (signature, thumbprint, a representative)."""
+    from .models import ConsentMethod
+
+    membership = _lock(membership)
+    ensure_in_scope(membership.org_unit)
+    purposes, notice_version, representative = (
+        purposes.strip(),
+        notice_version.strip(),
+        representative.strip(),
+    )
+    if not purposes:
+        raise DomainError(_("Cần ghi mục đích được đồng ý."), field="purposes")
+    if method not in ConsentMethod.values:
+        raise DomainError(_("Hình thức đồng ý không hợp lệ."), field="method")
+    if method == ConsentMethod.REPRESENTATIVE and not representative:
+        raise DomainError(_("Cần ghi tên người đại diện ký."), field="representative")
+    _ensure_not_future(given_on, field="given_on")
+    for name_, value, maximum in (("purposes", purposes, 255), ("notice_version", notice_version, 40),
+                                  ("representative", representative, 120)):  # fmt: skip
+        if len(value) > maximum:
+            raise DomainError(_("Dài quá %(max)s ký tự.") % {"max": maximum}, field=name_)
+    consent = Consent.unscoped.create(
+        person_id=membership.person_id,
+        org_unit=membership.org_unit,
+        purposes=purposes,
+        method=method,
+        given_on=given_on,
+        notice_version=notice_version,
+        representative=representative,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit(action="consent.recorded", actor=actor, unit=membership.org_unit, target=membership,
+          consent=consent.pk, method=method)  # fmt: skip
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, on: date, actor: User | None) -> Consent:
+    """The person withdraws a consent. When none is left on record, the sensitive fields are
+    cleared (a change with its own version in the history: DOMAIN.md §6.3)."""
+    try:
+        consent = Consent.unscoped.select_for_update().select_related("org_unit").get(pk=consent.pk)
+    except Consent.DoesNotExist as exc:
+        raise NotFoundError(_("Không tìm thấy bản đồng ý này.")) from exc
+    ensure_in_scope(consent.org_unit)
+    if consent.withdrawn_on is not None:
+        raise DomainError(_("Sự đồng ý này đã được rút lại."), code="already_withdrawn")
+    _ensure_not_future(on, field="on")
+    if on < consent.given_on:
+        raise DomainError(_("Ngày rút lại phải từ ngày đồng ý trở đi."), field="on")
+    consent.withdrawn_on = on
+    consent.save(update_fields=["withdrawn_on", "updated_at"])
+    person = Person.unscoped.select_for_update().get(pk=consent.person_id)
+    cleared = []
+    if not _has_consent(person):
+        cleared = [name_ for name_ in Person.SENSITIVE_FIELDS if getattr(person, name_)]
+        if cleared:
+            for name_ in cleared:
+                setattr(person, name_, "")
+            _save_person(person, actor)
+            Membership.unscoped.filter(person=person).update(version=F("version") + 1)
+    audit(action="consent.withdrawn", actor=actor, unit=consent.org_unit, target=consent, cleared=cleared)
+    return consent

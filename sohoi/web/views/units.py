@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from sohoi.accounts.permissions import reach_from
 from sohoi.core.errors import DomainError
 from sohoi.core.http import UnitRequest, requires
+from sohoi.members.selectors import MemberFilters, member_count
 from sohoi.orgunits import selectors, services
 from sohoi.orgunits.models import OrgUnit
 from sohoi.orgunits.services import NewUnitSpec
@@ -89,6 +90,11 @@ def detail(request: UnitRequest, unit_code: str) -> HttpResponse:
         "lineage": lineage,
         "openable": trail["reach"].openable(partners),
     }
+    if "members.view" in request.perms:
+        # Capped: a province's page never counts every member (BASELINES.md §4).
+        context["member_count"], context["member_count_exact"] = member_count(
+            unit=unit, filters=MemberFilters()
+        )
     return render(request, "units/detail.html", context)
 
 

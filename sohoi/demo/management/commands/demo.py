@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from sohoi.core.errors import DomainError
 from sohoi.demo.areas import ensure_areas
 from sohoi.demo.build import build_demo, check_members_supported, save_seed, stored_seed
+from sohoi.demo.members import DEFAULT_MEMBERS
 from sohoi.demo.seeding import DEFAULT_SEED
 from sohoi.demo.users import logins_table
 from sohoi.orgunits.models import OrgUnit
@@ -31,8 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None,
                             help=gettext_lazy("Hạt giống: cùng hạt giống cho cùng mã, tên và mật khẩu (mặc định %d).")
                             % DEFAULT_SEED)  # fmt: skip
-        parser.add_argument("--members", type=int, default=0, metavar="N",
-                            help=gettext_lazy("Số hội viên mẫu (chưa hỗ trợ: đến cùng mô-đun hội viên)."))  # fmt: skip
+        parser.add_argument("--members", type=int, default=DEFAULT_MEMBERS, metavar="N",
+                            help=gettext_lazy("Số hội viên mẫu (mặc định %d; 0 để không tạo).")
+                            % DEFAULT_MEMBERS)  # fmt: skip
         parser.add_argument("--if-empty", action="store_true",
                             help=gettext_lazy("Không làm gì nếu đã có đơn vị (dùng trong make run)."))  # fmt: skip
         parser.add_argument("--print-logins", action="store_true",
@@ -68,8 +70,10 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         save_seed(seed)
         self.stdout.write(
-            _("Đã tạo dữ liệu mẫu (hạt giống %(seed)d): %(units)d đơn vị, %(users)d tài khoản.")
-            % {"seed": seed, "units": len(build.units), "users": len(build.users)}
+            _(
+                "Đã tạo dữ liệu mẫu (hạt giống %(seed)d): %(units)d đơn vị, %(users)d tài khoản, %(members)d hội viên."
+            )
+            % {"seed": seed, "units": len(build.units), "users": len(build.users), "members": members}
         )
         if print_logins:
             self.stdout.write(logins_table(seed))
