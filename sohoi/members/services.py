@@ -124,7 +124,21 @@ def _event(
 
 
 def _with_history_user(instance: Person | Membership, actor: User | None) -> None:
+    """Called right before every save or delete of a person or a membership."""
+    if instance.pk is not None:
+        _history_baseline(instance)
     instance._history_user = actor if actor is not None and actor.is_authenticated else None  # type: ignore[union-attr]
+
+
+def _history_baseline(instance: Person | Membership) -> None:
+    """Rows written in bulk (an import) get no history row, to keep imports fast. Before their
+    first change, record the state they were written in (dated when written, by no user), so
+    the change shows what it replaced and can be undone like any other."""
+    if instance.history.exists():  # type: ignore[union-attr]
+        return
+    model = type(instance)
+    stored = model.unscoped.get(pk=instance.pk)  # type: ignore[attr-defined]
+    model.history.bulk_history_create([stored], default_date=stored.created_at)  # type: ignore[attr-defined]
 
 
 def number_issuer_for(unit: OrgUnit) -> OrgUnit:

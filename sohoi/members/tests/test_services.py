@@ -253,3 +253,17 @@ def test_digits_find_a_member_by_phone_citizen_id_or_member_number(tree, where):
         assert found("2024017") == ["Trần Thị Lan"]
         assert found("99999") == []
     assert hung.pk
+
+
+def test_a_row_written_without_history_gets_its_first_state_recorded_before_a_change(tree):
+    membership = admit(tree.A1, name="Cao Văn Nhập", phone="0912345678")
+    with unit_scope(tree.A1):
+        person = Person.objects.get()
+        person.history.all().delete()  # as an import writes it: no history row
+        membership.history.all().delete()
+        member_update(membership=membership, person_data=PersonInput(full_name="Cao Văn Nhập", phone="0987654321"),
+                      membership_data=MembershipInput(joined=PartialDate(2015, 3, 1)), expected_version=None,
+                      actor=None)  # fmt: skip
+        versions = list(person.history.order_by("history_date", "history_id"))
+    assert [(v.history_type, v.phone) for v in versions] == [("+", "+84912345678"), ("~", "+84987654321")]
+    assert versions[0].history_date == person.created_at
