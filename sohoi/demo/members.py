@@ -346,7 +346,7 @@ def build_members(build: DemoBuild, count: int) -> None:
                 card_issued_on=plan.card_issued_on,
             ),
             actor=None,
-            confirmed_warnings=bool(plan.exception_reason),
+            confirmed_warnings=True,  # the plan is the system's own data: its warnings are known
             exception_reason=plan.exception_reason,
         )  # fmt: skip
         _relabel(build, membership, f"member:{index}")

@@ -83,15 +83,16 @@ def _year(value: str) -> int | None:
 
 
 def filters_from_querydict(query: Mapping[str, str] | QueryDict) -> MemberFilters:
-    """The member list's filters from its query string: q, status (absent = active members;
-    "all" or empty = every status), gender, age_band, birth_year, join_year, area (an Area id).
-    Values that make no sense are ignored rather than refused: a hand-edited link still works."""
+    """The member list's filters from its query string, with the list's own names: q, status
+    (absent = active members; "tat-ca"/"all"/empty = every status), gender, age (or age_band),
+    birth_year, join_year, area ("<scheme>:<code>" as the list writes it, or an internal id).
+    Values that make no sense are ignored rather than refused: a hand-edited link still works,
+    and the export never holds more people than the list showed for the same link."""
     get = query.get
     status_value = (get("status") or "").strip() if "status" in query else MembershipStatus.ACTIVE
     status = status_value if status_value in MembershipStatus.values else ""
     gender = (get("gender") or "").strip()
-    age_band = (get("age_band") or "").strip()
-    area = (get("area") or "").strip()
+    age_band = (get("age") or get("age_band") or "").strip()
     return MemberFilters(
         q=(get("q") or "").strip()[:100],
         status=status,
@@ -99,8 +100,19 @@ def filters_from_querydict(query: Mapping[str, str] | QueryDict) -> MemberFilter
         age_band=age_band if age_band in AGE_BANDS else "",
         birth_year=_year(get("birth_year") or ""),
         join_year=_year(get("join_year") or ""),
-        area_id=int(area) if area.isdigit() and len(area) < 10 else None,
+        area_id=_area_id((get("area") or "").strip()),
     )
+
+
+def _area_id(value: str) -> int | None:
+    from sohoi.orgunits.models import Area
+
+    if value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    scheme, _sep, code = value.partition(":")
+    if not code or len(value) > 40:
+        return None
+    return Area.objects.filter(scheme=scheme, code=code).values_list("pk", flat=True).first()
 
 
 def filters_as_query(filters: MemberFilters) -> dict[str, str]:
@@ -347,3 +359,9 @@ def export_job_get(*, code: str) -> FileJob | None:
 
 def members_to_export(*, unit: OrgUnit, filters: MemberFilters) -> tuple[int, bool]:
     return member_count(unit=unit, filters=filters, limit=DIRECT_EXPORT_LIMIT)
+
+
+def export_job_downloaded(*, job: FileJob, actor: Any) -> None:
+    """Each download of a prepared file is a disclosure of personal data: logged."""
+    audit(action="member.export_downloaded", actor=actor, unit=job.org_unit, target=job,
+          count=job.progress)  # fmt: skip

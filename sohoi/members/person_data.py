@@ -42,9 +42,11 @@ class PersonInput:
     family_name: str | None = None
     middle_name: str | None = None
     given_name: str | None = None
-    religion: str = ""
-    health_note: str = ""
-    policy_status: str = ""
+    # Sensitive fields: None keeps what is stored (a form that does not show them, because no
+    # consent is in the editor's view, must not erase them).
+    religion: str | None = None
+    health_note: str | None = None
+    policy_status: str | None = None
 
 
 @dataclass
@@ -122,6 +124,8 @@ def clean_person(data: PersonInput, *, today: date | None = None) -> CleanPerson
         values["phone"] = phone.e164
     for name_, maximum in (("phone_note", 80), ("address", 255), ("ethnicity", 50), ("religion", 50),
                            ("health_note", 255), ("policy_status", 255)):  # fmt: skip
+        if getattr(data, name_) is None:
+            continue  # a sensitive field left as stored
         text = nfc(getattr(data, name_) or "")
         if len(text) > maximum:
             raise DomainError(_("Dài quá %(max)s ký tự.") % {"max": maximum}, field=name_)

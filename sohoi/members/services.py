@@ -155,7 +155,12 @@ def _next_member_number(issuer: OrgUnit, pattern: str, joined_on: date) -> str:
     counter, _created = MemberNumberCounter.unscoped.select_for_update().get_or_create(org_unit=issuer)
     for _attempt in range(1000):
         counter.last_value += 1
-        number = pattern.format(seq=counter.last_value, year=joined_on.year)
+        try:
+            number = pattern.format(seq=counter.last_value, year=joined_on.year)[:30]
+        except (KeyError, IndexError, ValueError) as exc:
+            raise DomainError(
+                _("Mẫu số hội viên của hội không hợp lệ: hãy nhập số tay."), field="member_number"
+            ) from exc
         if not Membership.unscoped.filter(number_issuer=issuer, member_number=number).exists():
             counter.save(update_fields=["last_value"])
             return number
@@ -198,6 +203,45 @@ def age_rule_problem(association, birth: PartialDate | None, on: date) -> str | 
 
 
 # --- admit and edit ----------------------------------------------------------------------------
+
+
+def _refuse_registered_id(values: dict[str, object]) -> None:
+    """A citizen ID already in the register (in scope) is that person: admit them, do not
+    create them twice (a double submit, or a second cadre entering the same form)."""
+    number = values.get("id_number")
+    if not number:
+        return
+    existing = Person.objects.current().filter(id_number=number).first()
+    if existing is not None:
+        raise DomainError(
+            _("Số CCCD/CMND %(number)s đã có trong sổ: %(name)s. Hãy mở hồ sơ đó thay vì thêm mới.")
+            % {"number": number, "name": existing.full_name},
+            field="id_number",
+            code="duplicate_person",
+        )
+
+
+def _likely_same_person(unit: OrgUnit, values: dict[str, object]) -> list[str]:
+    """Same folded name and birth year in the unit's register: probably the same person."""
+    if not values.get("birth_year"):
+        return []
+    same = (
+        Membership.objects.filter(
+            org_unit__path__within=unit.path,
+            person__merged_into__isnull=True,
+            person__search_name=values["search_name"],
+            person__name_key=values["name_key"],
+            person__birth_year=values["birth_year"],
+        )  # fmt: skip
+        .select_related("org_unit")
+        .first()
+    )
+    if same is None:
+        return []
+    return [
+        _("Đã có %(name)s sinh năm %(year)s ở %(unit)s: có thể là cùng một người.")
+        % {"name": values["full_name"], "year": values["birth_year"], "unit": same.org_unit.name}
+    ]
 
 
 @dataclass
@@ -264,6 +308,16 @@ def member_admit(
     else:
         cleaned = clean_person(person)
         warnings = cleaned.warnings
+        if any(cleaned.values.get(name_) for name_ in Person.SENSITIVE_FIELDS):
+            raise DomainError(
+                _(
+                    "Chỉ được ghi tôn giáo, sức khỏe, diện chính sách khi đã ghi nhận sự đồng ý của người này."
+                ),
+                field="religion",
+                code="consent_required",
+            )
+        _refuse_registered_id(cleaned.values)
+        warnings = [*warnings, *_likely_same_person(unit, cleaned.values)]
         birth = person.birth
         sort_key = sort_key_of(cleaned.values)
     age_problem = age_rule_problem(unit.association, birth, joined_on)
@@ -375,6 +429,12 @@ def member_update(
     ms_changed = [name_ for name_, value in new_values.items() if getattr(membership, name_) != value]
     for name_, value in new_values.items():
         setattr(membership, name_, value)
+    if changed:
+        # The person's other memberships list them under the new name, and a form opened on one
+        # of them before this change is now stale: it must not overwrite it.
+        Membership.unscoped.filter(person=person).exclude(pk=membership.pk).update(
+            sort_key=new_values["sort_key"], version=F("version") + 1
+        )
     membership.version += 1
     _with_history_user(membership, actor)
     membership.save()
@@ -578,6 +638,7 @@ def member_make_honorary(
     if membership.is_honorary:
         raise DomainError(_("Đã là hội viên danh dự."))
     _ensure_not_future(on, field="on")
+    _ensure_after_stay_start(membership, on)
     membership.is_honorary = True
     membership.version += 1
     _with_history_user(membership, actor)
@@ -605,6 +666,23 @@ def rebuild_state(membership: Membership) -> Membership:
             status, ended_on = MembershipStatus.LEFT, event.happened_on
         elif event.kind == EventKind.DIED:
             status, ended_on = MembershipStatus.DECEASED, event.happened_on
+        elif event.kind == EventKind.JOINED:
+            # A second admission: two records of one person combined by a merge. Read it as
+            # what it would have been in one record: a move while active, a re-join after leaving.
+            if status == MembershipStatus.ACTIVE:
+                if event.org_unit_id != unit_id:
+                    if event.happened_on > since:
+                        stays.append((unit_id, since, event.happened_on))
+                    unit_id, since = event.org_unit_id, event.happened_on
+            elif status == MembershipStatus.LEFT:
+                if ended_on and ended_on > since:
+                    stays.append((unit_id, since, ended_on))
+                unit_id, since, status, ended_on = (
+                    event.org_unit_id,
+                    event.happened_on,
+                    MembershipStatus.ACTIVE,
+                    None,
+                )
         elif event.kind == EventKind.REJOINED:
             if ended_on and ended_on > since:
                 stays.append((unit_id, since, ended_on))
@@ -753,7 +831,15 @@ def person_merge(*, keep: Membership, drop: Membership, actor: User | None) -> P
     kept_by_association = {
         m.association_id: m for m in Membership.unscoped.select_for_update().filter(person=kept)
     }
-    for row in Membership.unscoped.select_for_update().filter(person=dropped).order_by("pk"):
+    moving = list(Membership.unscoped.select_for_update().select_related("org_unit").filter(person=dropped))
+    for row in moving:
+        # The other records of these people may be another Hội's: merging would write in a
+        # register this user cannot see. The same answer as for a unit not theirs.
+        ensure_in_scope(row.org_unit)
+        target = kept_by_association.get(row.association_id)
+        if target is not None:
+            ensure_in_scope(target.org_unit)
+    for row in sorted(moving, key=lambda m: m.pk):
         target = kept_by_association.get(row.association_id)
         if target is None:
             row.person = kept
@@ -875,7 +961,9 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, consent: Consent, on: date, actor: User | None) -> Consent:
+def consent_withdraw(
+    *, consent: Consent, on: date, actor: User | None, person: Person | None = None
+) -> Consent:
     """The person withdraws a consent. When none is left on record, the sensitive fields are
     cleared (a change with its own version in the history: DOMAIN.md §6.3)."""
     try:
@@ -883,6 +971,8 @@ def consent_withdraw(*, consent: Consent, on: date, actor: User | None) -> Conse
     except Consent.DoesNotExist as exc:
         raise NotFoundError(_("Không tìm thấy bản đồng ý này.")) from exc
     ensure_in_scope(consent.org_unit)
+    if person is not None and consent.person_id != person.pk:
+        raise NotFoundError(_("Không tìm thấy bản đồng ý này."))
     if consent.withdrawn_on is not None:
         raise DomainError(_("Sự đồng ý này đã được rút lại."), code="already_withdrawn")
     _ensure_not_future(on, field="on")
@@ -899,5 +989,8 @@ def consent_withdraw(*, consent: Consent, on: date, actor: User | None) -> Conse
                 setattr(person, name_, "")
             _save_person(person, actor)
             Membership.unscoped.filter(person=person).update(version=F("version") + 1)
+        # Withdrawal means the data goes (DOMAIN.md §6.3): from the kept versions too, so no
+        # history page or restore can bring it back.
+        person.history.update(**{name_: "" for name_ in Person.SENSITIVE_FIELDS})
     audit(action="consent.withdrawn", actor=actor, unit=consent.org_unit, target=consent, cleared=cleared)
     return consent

@@ -181,9 +181,9 @@ def member_update(
         note=given("note", person.note),
         area_id=person.area_id,
         hamlet_id=person.hamlet_id,
-        religion=person.religion,
-        health_note=person.health_note,
-        policy_status=person.policy_status,
+        religion=None,  # the API does not carry sensitive fields: kept as stored
+        health_note=None,
+        policy_status=None,
     )
     membership_data = MembershipInput(
         joined=joined,

@@ -10,6 +10,7 @@ from sohoi.core.scoping import unit_scope
 from sohoi.imports.values import PartialDate
 from sohoi.members.models import Consent, EventKind, Membership, MembershipEvent, MembershipStatus, Person
 from sohoi.members.person_data import PersonInput
+from sohoi.members.selectors import members_on
 from sohoi.members.services import (
     ConflictError,
     MembershipInput,
@@ -22,21 +23,11 @@ from sohoi.members.services import (
     person_merge,
     person_restore,
 )
+from sohoi.members.tests.factories import admit
 from sohoi.orgunits.models import Association, UnitLevel
 from sohoi.orgunits.services import orgunit_create, orgunit_create_root
 
 pytestmark = pytest.mark.django_db
-
-
-def admit(unit, name="Nguyễn Văn Hùng", born=1950, joined=date(2015, 3, 1), **person):
-    with unit_scope(unit):
-        membership, _warnings = member_admit(
-            unit=unit,
-            person=PersonInput(full_name=name, birth=PartialDate(born) if born else None, **person),
-            membership=MembershipInput(joined=PartialDate.from_date(joined)),
-            actor=None,
-        )
-    return membership
 
 
 def fresh(membership):
@@ -148,7 +139,9 @@ def test_consent_allows_sensitive_data_and_withdrawing_it_clears_them(tree, dung
         assert error.value.code == "unchanged"
     person.refresh_from_db()
     assert person.religion == "" and Consent.unscoped.get().withdrawn_on == date(2025, 6, 1)
-    assert person.history.filter(religion="Phật giáo").exists()
+    # Withdrawal erases them from the kept versions too: no page or restore can show them again.
+    assert not person.history.filter(religion="Phật giáo").exists()
+    assert person.history.count() >= 2
 
 
 def test_consent_needs_purposes_a_method_and_a_representative_when_one_signs(tree):
@@ -180,11 +173,48 @@ def test_withdrawing_twice_or_before_the_consent_is_refused(tree):
 
 
 def test_merge_after_a_leave_keeps_the_state_the_events_give(tree):
-    keep = admit(tree.A1, joined=date(2016, 1, 1))
-    drop = admit(tree.A1, joined=date(2014, 1, 1))
-    with unit_scope(tree.A1):
+    """An active record and an older one that had left: one membership, joined 2014, left 2015,
+    back from 2016 (the second admission reads as a re-join), active in keep's unit."""
+    with unit_scope(tree.A):
+        A2 = orgunit_create(parent=tree.A, name="Hội NCT xã A2", level="commune", area=None, actor=None)
+    keep = admit(A2, joined=date(2016, 1, 1))
+    drop = admit(tree.A1, joined=date(2014, 1, 1), confirmed_warnings=True)
+    with unit_scope(tree.A):
         member_leave(membership=drop, on=date(2015, 1, 1), reason="Chuyển đi nơi khác", actor=None)
         person_merge(keep=keep, drop=drop, actor=None)
-    keep = fresh(keep)
-    assert keep.joined_on == date(2014, 1, 1)
-    assert keep.status == MembershipStatus.ACTIVE or keep.status == MembershipStatus.LEFT
+        keep = fresh(keep)
+        assert (keep.joined_on, keep.status, keep.org_unit_id, keep.unit_since) == (
+            date(2014, 1, 1), MembershipStatus.ACTIVE, A2.pk, date(2016, 1, 1))  # fmt: skip
+        assert set(members_on(unit=tree.A1, day=date(2014, 6, 1))) == {keep}
+        assert set(members_on(unit=tree.A, day=date(2015, 6, 1))) == set()
+        assert set(members_on(unit=A2, day=date(2020, 1, 1))) == {keep}
+
+
+def test_merge_of_two_active_records_keeps_the_later_unit_and_both_stays(tree):
+    with unit_scope(tree.A):
+        A2 = orgunit_create(parent=tree.A, name="Hội NCT xã A2", level="commune", area=None, actor=None)
+    keep = admit(A2, joined=date(2020, 1, 1))
+    drop = admit(tree.A1, joined=date(2010, 1, 1), confirmed_warnings=True)
+    with unit_scope(tree.A):
+        person_merge(keep=keep, drop=drop, actor=None)
+        keep = fresh(keep)
+        assert (keep.status, keep.org_unit_id, keep.unit_since) == (
+            MembershipStatus.ACTIVE,
+            A2.pk,
+            date(2020, 1, 1),
+        )
+        assert set(members_on(unit=tree.A1, day=date(2015, 1, 1))) == {keep}
+        assert set(members_on(unit=A2, day=date(2021, 1, 1))) == {keep}
+
+
+def test_merge_refuses_when_the_other_record_has_a_membership_outside_the_scope(tree):
+    khuyen_hoc = Association.objects.get(code="khuyen-hoc")
+    kh_root = orgunit_create_root(association=khuyen_hoc, name="Hội Khuyến học xã Thử", area=None, actor=None)
+    keep = admit(tree.A1)
+    drop = admit(tree.A1, confirmed_warnings=True, id_number="001050099999")
+    with unit_scope(kh_root):
+        member_admit(unit=kh_root, person=Person.unscoped.get(pk=drop.person_id),
+                     membership=MembershipInput(joined=PartialDate(2018)), actor=None)  # fmt: skip
+    with unit_scope(tree.A), pytest.raises(DomainError):
+        person_merge(keep=keep, drop=drop, actor=None)
+    assert Person.unscoped.get(pk=drop.person_id).merged_into_id is None

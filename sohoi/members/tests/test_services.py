@@ -31,21 +31,11 @@ from sohoi.members.services import (
     member_update,
     rebuild_state,
 )
+from sohoi.members.tests.factories import admit
 from sohoi.orgunits.models import UnitLevel
 from sohoi.orgunits.services import NewUnitSpec, orgunit_close, orgunit_create, orgunit_merge
 
 pytestmark = pytest.mark.django_db
-
-
-def admit(unit, name="Nguyễn Văn Hùng", born=1950, joined=date(2015, 3, 1), actor=None, **person):
-    with unit_scope(unit):
-        membership, _warnings = member_admit(
-            unit=unit,
-            person=PersonInput(full_name=name, birth=PartialDate(born) if born else None, **person),
-            membership=MembershipInput(joined=PartialDate.from_date(joined)),
-            actor=actor,
-        )
-    return membership
 
 
 def test_admit_stores_the_name_nfc_with_its_parts_and_a_joined_event(tree, chi):

@@ -115,7 +115,26 @@ class MemberFilterForm(forms.Form):
         return self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
 
 
-class MemberForm(forms.Form):
+STALE_PAGE = _(
+    "Trang này đã cũ (thiếu thông tin phiên bản). Hãy tải lại trang rồi làm lại; chưa có gì được lưu."
+)
+
+
+class VersionedForm(forms.Form):
+    """A form that changes a record states the version it was opened at: a save without it
+    could overwrite someone else's newer save, so it is refused (never a silent overwrite)."""
+
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    version_required = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.version_required and cleaned.get("version") is None:
+            raise forms.ValidationError(STALE_PAGE, code="stale")
+        return cleaned
+
+
+class MemberForm(VersionedForm):
     """A person's data and their membership's details, in one form (add and edit)."""
 
     full_name = _text(_("Họ và tên"), max_length=120, required=True)
@@ -158,7 +177,6 @@ class MemberForm(forms.Form):
         help_text=_("Chỉ cần khi người này chưa đủ tuổi theo quy định của hội."),
     )
     confirm = forms.BooleanField(label=_("Tôi đã kiểm tra, vẫn lưu"), required=False, label_suffix="")
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     SENSITIVE = ("religion", "health_note", "policy_status")
 
@@ -186,6 +204,7 @@ class MemberForm(forms.Form):
         if not with_sensitive:
             for name in self.SENSITIVE:
                 del self.fields[name]
+        self.version_required = is_edit
         if is_edit:
             del self.fields["exception_reason"]
         else:
@@ -253,11 +272,10 @@ def _reason_field(label: str = _("Lý do"), *, required: bool = False) -> NFCCha
     return _text(label, max_length=255, required=required)
 
 
-class ActionForm(forms.Form):
+class ActionForm(VersionedForm):
     """Base of the lifecycle forms: a day (today unless changed) and the version the page showed."""
 
     on = _on_field()
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -308,8 +326,8 @@ class HonoraryForm(ActionForm):
     reason = _reason_field()
 
 
-class RestoreForm(forms.Form):
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+class RestoreForm(VersionedForm):
+    pass
 
 
 # ---------- Consent ----------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -19,12 +20,12 @@ from sohoi.members.services import MembershipInput, member_admit
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _admit(unit, name: str, *, gender: str = "male", year: int = 1950):
+def _admit(unit, name: str, *, gender: str = "male", year: int = 1950, id_number: str = "001050000777"):
     with unit_scope(unit):
         membership, _warnings = member_admit(
             unit=unit,
             person=PersonInput(full_name=name, birth=PartialDate(year), gender=gender,
-                               id_number="001050000777", phone="0912000777"),
+                               id_number=id_number, phone="0912000777"),
             membership=MembershipInput(joined=PartialDate(2020, 3, 1), member_number=name[-3:]),
             actor=None,
             confirmed_warnings=True,
@@ -36,8 +37,8 @@ def _admit(unit, name: str, *, gender: str = "male", year: int = 1950):
 def members(tree):
     return [
         _admit(tree.A1, "Nguyễn Văn Ẩn"),
-        _admit(tree.A1, "Trần Thị Hoà", gender="female", year=1948),
-        _admit(tree.B1, "Quách Văn Bêta"),
+        _admit(tree.A1, "Trần Thị Hoà", gender="female", year=1948, id_number="001148000778"),
+        _admit(tree.B1, "Quách Văn Bêta", id_number="001050000779"),
     ]
 
 
@@ -143,6 +144,43 @@ def test_a_large_export_runs_as_a_job_and_is_downloaded_when_done(
     ]
     [event] = _audits("member.exported")
     assert (event.actor_id, event.data["count"]) == (chi.pk, 2)
+    assert [e.actor_id for e in _audits("member.export_downloaded")] == [chi.pk]
+
+
+def test_a_prepared_export_is_only_for_the_user_who_started_it(members, tree, chi, client_for):
+    """The file was made with its starter's rights (whole ID numbers): another exporter of the
+    same unit gets the 404 of a job that is not there."""
+    from conftest import PASSWORD
+    from sohoi.accounts.services import user_create
+
+    hue = user_create(username="hue", full_name="Hue", password=PASSWORD, actor=None, unit=tree.A,
+                      role="viewer", can_export=True)  # fmt: skip
+    with scopes_disabled():
+        job = FileJob.unscoped.create(kind=JobKind.EXPORT, org_unit=tree.A, actor=chi, status=JobStatus.DONE)
+    client = client_for(hue)
+    assert client.get(_url("export", tree.A)).status_code == 200  # hue may export …
+    assert client.get(_url("export_job", tree.A, job.code)).status_code == 404  # … but not chi's file
+    assert client.get(_url("export_download", tree.A, job.code)).status_code == 404
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?age=80_89", []),  # the list's own parameter names carry over to the export
+    ("?age=70_79&gender=female", ["Trần Thị Hoà"]),
+    ("?area=%C2%B2", ["Nguyễn Văn Ẩn", "Trần Thị Hoà"]),  # a superscript digit is no area id: ignored
+    ("?status=tat-ca", ["Nguyễn Văn Ẩn", "Trần Thị Hoà"]),
+])  # fmt: skip
+def test_the_export_takes_the_list_filters_as_the_list_writes_them(
+    members, tree, chi, client_for, query, expected
+):
+    from sohoi.core.scoping import unit_scope
+    from sohoi.members.selectors import member_queryset
+
+    response = client_for(chi).get(_url("export", tree.A) + query)
+    assert response.status_code == 200
+    with unit_scope(tree.A):
+        filters = exporting.filters_from_querydict(QueryDict(query.lstrip("?")))
+        names = sorted(m.person.full_name for m in member_queryset(unit=tree.A, filters=filters))
+    assert names == expected
 
 
 def test_a_running_job_page_polls_and_its_download_waits(tree, chi, client_for):

@@ -64,9 +64,11 @@ def export(request: UnitRequest, unit_code: str) -> HttpResponse:
     return render(request, "member_files/export.html", context)
 
 
-def _job_or_404(job_code: str) -> Any:
+def _job_or_404(job_code: str, user: Any) -> Any:
+    """An export job of this unit, started by this user: the file was made with the starter's
+    rights (whole ID numbers or masked), so nobody else may fetch it."""
     job = exporting.export_job_get(code=job_code)
-    if job is None:
+    if job is None or job.actor_id != user.pk:
         raise Http404(_("Không tìm thấy việc xuất danh sách này."))
     return job
 
@@ -75,7 +77,7 @@ def _job_or_404(job_code: str) -> Any:
 @require_GET
 def export_job(request: UnitRequest, unit_code: str, job_code: str) -> HttpResponse:
     """The job's progress; the htmx poll gets the status partial alone."""
-    job = _job_or_404(job_code)
+    job = _job_or_404(job_code, request.user)
     context = {"unit": request.unit, "job": job, "is_finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
                "percent": min(100, job.progress * 100 // job.total) if job.total else 0}  # fmt: skip
     if request.htmx:
@@ -86,12 +88,13 @@ def export_job(request: UnitRequest, unit_code: str, job_code: str) -> HttpRespo
 @requires(exporting.EXPORT_PERMISSION)
 @require_GET
 def export_download(request: UnitRequest, unit_code: str, job_code: str) -> HttpResponse:
-    job = _job_or_404(job_code)
+    job = _job_or_404(job_code, request.user)
     path = exporting.job_file(job)
     if path is None:
         if job.status == JobStatus.DONE:
             raise Http404(_("Tệp này không còn nữa: hãy xuất lại."))
         return redirect("member_files:export_job", unit_code=request.unit.code, job_code=job.code)
+    exporting.export_job_downloaded(job=job, actor=request.user)
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.input_name or path.name,
                         content_type=XLSX)  # fmt: skip
 

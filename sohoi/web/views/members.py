@@ -197,6 +197,8 @@ def _field_value(
         return id_shown(str(value), perms)
     if name in PHONE_FIELDS:
         return phone_shown(str(value), perms)
+    if name in Person.SENSITIVE_FIELDS and "members.view_ids" not in perms:
+        return _("(đã ghi, không hiển thị)")  # sensitive data (DOMAIN.md §6.2): not for viewers
     field = model._meta.get_field(name)
     if field.is_relation:
         return names.get((field.related_model._meta.label, value), "—")
@@ -320,9 +322,10 @@ def _person_input(data: dict[str, Any]) -> PersonInput:
         family_name=data.get("family_name") if given else None,
         middle_name=data.get("middle_name") if given else None,
         given_name=given,
-        religion=data.get("religion") or "",
-        health_note=data.get("health_note") or "",
-        policy_status=data.get("policy_status") or "",
+        # Absent from the form (no consent in view): None keeps what is stored.
+        religion=(data.get("religion") or "") if "religion" in data else None,
+        health_note=(data.get("health_note") or "") if "health_note" in data else None,
+        policy_status=(data.get("policy_status") or "") if "policy_status" in data else None,
     )
 
 
@@ -607,7 +610,9 @@ def consent_withdraw(request: UnitRequest, unit_code: str, code: str, consent_id
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            member_services.consent_withdraw(consent=consent, on=form.cleaned_data["on"], actor=request.user)
+            member_services.consent_withdraw(
+                consent=consent, on=form.cleaned_data["on"], actor=request.user, person=membership.person
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
