@@ -5,11 +5,11 @@ errors, warnings, sheets and columns) → the user may change a sheet's unit or 
 check again, then confirms → pending → running (the write) → done, or failed with a reason.
 
 Tasks get only the job's code. Each loads the job unscoped to learn its unit, then works
-inside ``unit_scope(job.org_unit)``. Progress is an UPDATE of the job row that a polling page
-reads. While checking it is committed at once. While writing, the import holds one write
-transaction: on PostgreSQL the progress goes through a second connection so a poller sees it;
-on SQLite that transaction locks the whole database, so the page shows the write as one step
-(the check's row count stays on the page until the end).
+inside ``unit_scope(job.org_unit)``. Progress (rows read so far) is an UPDATE of the job row
+that a polling page reads. While checking it is committed at once. The write reads the file
+again inside one write transaction: on PostgreSQL the progress goes through a second
+connection so a poller sees it; on SQLite that transaction locks the whole database, so the
+page shows the write as one step (the check's row count stays on the page until the end).
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def _run(job_code: str, *, commit: bool) -> str:
 
 def _run_in_scope(job: FileJob, *, commit: bool) -> str:
     FileJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=0, total=None)
-    reporter = _ProgressReporter(job.pk)
+    # The write reads the file again: the preview counted its rows.
+    reporter = _ProgressReporter(job.pk, total=(job.result or {}).get("rows") if commit else None)
     params: dict[str, Any] = job.params
     overrides = _overrides(params.get("columns") or {})
     try:
@@ -203,12 +204,14 @@ def _overrides(columns: dict[str, dict[str, str]]) -> dict[str, dict[str, object
 class _ProgressReporter:
     """Writes (done, total) to the job row, outside the import's write transaction."""
 
-    def __init__(self, job_id: int):
+    def __init__(self, job_id: int, *, total: int | None = None):
         self.job_id = job_id
+        self.total = total
         self.side = None
 
     def __call__(self, done: int, total: int | None) -> None:
-        if total is None or not connection.in_atomic_block:
+        total = total if total is not None else self.total
+        if not connection.in_atomic_block:
             FileJob.unscoped.filter(pk=self.job_id).update(progress=done, total=total)
             return
         if connection.vendor != "postgresql":
