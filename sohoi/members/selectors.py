@@ -116,8 +116,20 @@ def _name_condition(query: str, *, broad: bool) -> Q | None:
 
 def _prefix(field_name: str, prefix: str) -> Q:
     """A prefix of a column of digits as a range: served by the index on both databases
-    (SQLite's LIKE never is, BASELINES.md §2)."""
-    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + "\uffff"})
+    (SQLite's LIKE never is, BASELINES.md §2). The upper bound is the next prefix ("0241" ->
+    "0242"), which every collation orders the same way for digits."""
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper})
+
+
+def _on_person(condition: Q) -> Q:
+    """A condition on Person fields, read from a Membership query (person__...)."""
+    children = [
+        _on_person(child) if isinstance(child, Q) else (f"person__{child[0]}", child[1])
+        for child in condition.children
+    ]
+    moved = Q(*children, _connector=condition.connector, _negated=condition.negated)
+    return moved
 
 
 def search_condition(query: str, *, broad: bool = False) -> Q | None:
@@ -138,11 +150,18 @@ def search_condition(query: str, *, broad: bool = False) -> Q | None:
             people |= _prefix("phone", "+84" + digits[1:])
         elif digits.startswith("84"):
             people |= _prefix("phone", "+" + digits)
-        # One IN over the ids each index finds: an OR across the two tables would make the
-        # database read every membership in scope (BASELINES.md §4). The outer query is scoped.
-        by_person = Membership.unscoped.filter(person_id__in=Person.unscoped.filter(people).values("pk"))
-        by_number = Membership.unscoped.filter(Q(member_number=query) | _prefix("member_number", digits))
-        return Q(pk__in=by_person.values("pk").union(by_number.values("pk")))
+        numbers = Q(member_number=query) | _prefix("member_number", digits)
+        if not broad:
+            # A commune's few thousand rows: checking each is cheaper than any index detour.
+            return _on_person(people) | numbers
+        # A province or the register: the ids each index finds, capped (BASELINES.md §4). Taken
+        # here as lists, so each database uses the index it has; the outer query is scoped.
+        person_ids = list(
+            Person.unscoped.filter(people).values_list("pk", flat=True)[:BROAD_SEARCH_CANDIDATES]
+        )
+        ids = list(Membership.unscoped.filter(person_id__in=person_ids).values_list("pk", flat=True))
+        ids += Membership.unscoped.filter(numbers).values_list("pk", flat=True)[:BROAD_SEARCH_CANDIDATES]
+        return Q(pk__in=ids)
     name = _name_condition(query, broad=broad)
     if any(ch.isdigit() for ch in query):  # "NCT-0123": names have no digits
         number = Q(member_number=query) | Q(member_number=query.upper())
