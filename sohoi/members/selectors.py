@@ -68,7 +68,7 @@ _DIGITS_ONLY = re.compile(r"[\d\s.+\-()]+")
 
 # A search over a province or the whole register takes at most this many name matches from
 # the word index before ordering them (BASELINES.md §4: always LIMIT, never count every "Nguyễn").
-BROAD_SEARCH_CANDIDATES = 1000
+BROAD_SEARCH_CANDIDATES = 500
 # Scopes at or below these levels hold at most tens of thousands of members: scanning their
 # rows' folded names is cheaper than fetching every register-wide match from the word index.
 NARROW_LEVELS = frozenset({"district", "commune", "branch", "group"})
