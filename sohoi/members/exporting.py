@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from sohoi.core.audit import audit
 from sohoi.core.text import fold
 from sohoi.imports.values import PartialDate
-from sohoi.orgunits.models import OrgUnit
+from sohoi.orgunits.models import Area, OrgUnit
 
 from .models import DatePrecision, FileJob, Gender, JobKind, JobStatus, MembershipStatus
 from .person_data import partial_date
@@ -105,8 +105,6 @@ def filters_from_querydict(query: Mapping[str, str] | QueryDict) -> MemberFilter
 
 
 def _area_id(value: str) -> int | None:
-    from sohoi.orgunits.models import Area
-
     if value.isascii() and value.isdigit() and len(value) < 10:
         return int(value)
     scheme, _sep, code = value.partition(":")

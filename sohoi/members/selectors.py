@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from sohoi.core.errors import NotFoundError
+from sohoi.core.scoping import UnitPaths
 from sohoi.core.text import fold, name_key
 from sohoi.imports.values import parse_phone
 from sohoi.orgunits.models import OrgUnit
@@ -122,14 +123,18 @@ def _prefix(field_name: str, prefix: str) -> Q:
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper})
 
 
-def _on_person(condition: Q) -> Q:
-    """A condition on Person fields, read from a Membership query (person__...)."""
-    children = [
-        _on_person(child) if isinstance(child, Q) else (f"person__{child[0]}", child[1])
-        for child in condition.children
-    ]
-    moved = Q(*children, _connector=condition.connector, _negated=condition.negated)
-    return moved
+def _person_digits(digits: str, query: str, *, via: str = "") -> Q:
+    """A citizen ID prefix or a phone (whole or a prefix) on Person fields; ``via`` is the path
+    from the queried model ("person__" from a membership)."""
+    condition = _prefix(f"{via}id_number", digits)
+    phone, _problem = parse_phone(query)
+    if phone is not None:
+        condition |= Q(**{f"{via}phone": phone.e164})
+    elif digits.startswith("0"):
+        condition |= _prefix(f"{via}phone", "+84" + digits[1:])
+    elif digits.startswith("84"):
+        condition |= _prefix(f"{via}phone", "+" + digits)
+    return condition
 
 
 def search_condition(query: str, *, broad: bool = False) -> Q | None:
@@ -142,22 +147,16 @@ def search_condition(query: str, *, broad: bool = False) -> Q | None:
         digits = re.sub(r"\D", "", query)
         if len(digits) < 3:
             return Q(member_number=query)
-        people = _prefix("id_number", digits)
-        phone, _problem = parse_phone(query)
-        if phone is not None:
-            people |= Q(phone=phone.e164)
-        elif digits.startswith("0"):
-            people |= _prefix("phone", "+84" + digits[1:])
-        elif digits.startswith("84"):
-            people |= _prefix("phone", "+" + digits)
         numbers = Q(member_number=query) | _prefix("member_number", digits)
         if not broad:
             # A commune's few thousand rows: checking each is cheaper than any index detour.
-            return _on_person(people) | numbers
+            return _person_digits(digits, query, via="person__") | numbers
         # A province or the register: the ids each index finds, capped (BASELINES.md §4). Taken
         # here as lists, so each database uses the index it has; the outer query is scoped.
         person_ids = list(
-            Person.unscoped.filter(people).values_list("pk", flat=True)[:BROAD_SEARCH_CANDIDATES]
+            Person.unscoped.filter(_person_digits(digits, query)).values_list("pk", flat=True)[
+                :BROAD_SEARCH_CANDIDATES
+            ]
         )
         ids = list(Membership.unscoped.filter(person_id__in=person_ids).values_list("pk", flat=True))
         ids += Membership.unscoped.filter(numbers).values_list("pk", flat=True)[:BROAD_SEARCH_CANDIDATES]
@@ -179,8 +178,6 @@ def member_queryset(*, unit: OrgUnit, filters: MemberFilters | None = None) -> Q
     rows = Membership.objects.filter(org_unit__path__within=unit.path, person__merged_into__isnull=True)
     if filters.unit_ids:
         paths = list(OrgUnit.objects.filter(pk__in=filters.unit_ids).values_list("path", flat=True))
-        from sohoi.core.scoping import UnitPaths
-
         rows = rows.filter(org_unit__path__within=UnitPaths.of(paths))
     if filters.status:
         rows = rows.filter(status=filters.status)

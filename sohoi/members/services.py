@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from sohoi.core.audit import audit
 from sohoi.core.errors import DomainError, NotFoundError
 from sohoi.core.scoping import ensure_in_scope
+from sohoi.core.text import name_sort_key
 from sohoi.imports.values import PartialDate
 from sohoi.orgunits.models import OrgUnit, UnitEvent, UnitLevel
 from sohoi.orgunits.services import register_unit_close_guard, register_unit_data_mover
@@ -36,7 +37,7 @@ from .models import (
     MembershipStay,
     Person,
 )
-from .person_data import PersonInput, age_on, clean_person, sort_key_of
+from .person_data import PersonInput, age_on, clean_person, name_fields, partial_date, sort_key_of
 
 if TYPE_CHECKING:
     from sohoi.accounts.models import User
@@ -293,18 +294,8 @@ def member_admit(
                 code="already_member",
             )
         warnings: list[str] = []
-        birth = PartialDate(person.birth_year) if person.birth_year else None
-        if person.birth_date and person.birth_precision:
-            from .person_data import partial_date
-
-            birth = partial_date(person.birth_date, person.birth_precision)
-        sort_key = sort_key_of(
-            {
-                "given_name": person.given_name,
-                "middle_name": person.middle_name,
-                "family_name": person.family_name,
-            }
-        )
+        birth = partial_date(person.birth_date, person.birth_precision)
+        sort_key = name_sort_key(person.given_name, person.middle_name, person.family_name)
     else:
         cleaned = clean_person(person)
         warnings = cleaned.warnings
@@ -385,8 +376,7 @@ def member_update(
     cleaned = clean_person(person_data)
     _clean_membership(membership_data)
     if cleaned.warnings and not confirmed_warnings:
-        changed_warnings = cleaned.warnings
-        raise WarningsNotConfirmed(" ".join(changed_warnings), warnings=changed_warnings)
+        raise WarningsNotConfirmed(" ".join(cleaned.warnings), warnings=cleaned.warnings)
     if any(cleaned.values.get(name_) for name_ in Person.SENSITIVE_FIELDS) and not _has_consent(person):
         raise DomainError(
             _("Chỉ được ghi tôn giáo, sức khỏe, diện chính sách khi đã ghi nhận sự đồng ý của người này."),
@@ -562,7 +552,8 @@ def member_record_death(
     _ensure_not_future(on, field="on")
     if person.birth_date and on < person.birth_date:
         raise DomainError(_("Ngày mất trước ngày sinh."), field="on")
-    _ensure_after_stay_start(membership, on) if membership.is_active else None
+    if membership.is_active:
+        _ensure_after_stay_start(membership, on)
     person.died_on = on
     person.version = F("version") + 1
     _with_history_user(person, actor)
@@ -843,13 +834,7 @@ def person_merge(*, keep: Membership, drop: Membership, actor: User | None) -> P
         target = kept_by_association.get(row.association_id)
         if target is None:
             row.person = kept
-            row.sort_key = sort_key_of(
-                {
-                    "given_name": kept.given_name,
-                    "middle_name": kept.middle_name,
-                    "family_name": kept.family_name,
-                }
-            )
+            row.sort_key = name_sort_key(kept.given_name, kept.middle_name, kept.family_name)
             _bump(row, actor)
         else:
             _combine_into(target, row, actor)
@@ -891,8 +876,6 @@ def person_restore(
         raise NotFoundError(_("Không tìm thấy phiên bản này của hồ sơ.")) from exc
     consented = _has_consent(person)
     names = [getattr(record, name_) for name_ in _NAME_FIELDS]
-    from .person_data import name_fields
-
     values: dict[str, object] = name_fields(*names)
     for group in _PERSON_FIELD_GROUPS:
         for name_ in group:
