@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sohoi.accounts",
     "sohoi.imports",
     "sohoi.members",
+    "sohoi.reports",
     "sohoi.web",
     "sohoi.api",
     "sohoi.demo",

@@ -1,0 +1,165 @@
+"""What a unit enters for its reports: targets (chỉ tiêu), the population its gathering rate is
+measured against, the narrative of the year-end report and the letterhead of its documents.
+
+The figures themselves are never stored here: they are computed from the register
+(``indicators.py``), so the report of a year reads the same whenever it is opened.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sohoi.core.models import BaseModel
+from sohoi.core.scoping import unit_scoped_manager
+
+
+class Target(BaseModel):
+    """A number a unit aims for on one indicator in one year.
+
+    Set by the unit itself (``set_by`` is the unit) or handed down by a level above (``set_by`` is
+    that unit); a handed-down target is changed only from the level that set it.
+    """
+
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="targets", verbose_name=_("đơn vị"),
+        db_index=False,
+    )  # fmt: skip
+    year = models.PositiveSmallIntegerField(_("năm"))
+    indicator = models.CharField(_("chỉ tiêu"), max_length=64)
+    value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2)
+    set_by = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị giao"),
+        db_index=False,
+    )  # fmt: skip
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+
+    objects = unit_scoped_manager("org_unit__path")
+    unscoped = models.Manager()
+
+    class Meta:
+        base_manager_name = "unscoped"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org_unit", "year", "indicator"], name="reports_target_one_per_year"
+            ),
+        ]
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.value}"
+
+    @property
+    def is_handed_down(self) -> bool:
+        return self.set_by_id != self.org_unit_id
+
+
+class AreaPopulation(BaseModel):
+    """People of an area in a year, as the commune's population figures give them: the
+    denominator of the gathering rate (DOMAIN.md §3.2). Not personal data."""
+
+    area = models.ForeignKey(
+        "orgunits.Area", on_delete=models.PROTECT, related_name="populations", verbose_name=_("địa bàn"),
+        db_index=False,
+    )  # fmt: skip
+    year = models.PositiveSmallIntegerField(_("năm"))
+    aged_60_plus = models.PositiveIntegerField(_("người từ 60 tuổi trở lên"))
+    total = models.PositiveIntegerField(_("tổng dân số"), null=True, blank=True)
+    source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="reports_population_one_per_year"),
+        ]
+        verbose_name = _("dân số địa bàn")
+        verbose_name_plural = _("dân số địa bàn")
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year}: {self.aged_60_plus}"
+
+
+class YearReport(BaseModel):
+    """The parts of a unit's year-end report that people write: number, place and date, the
+    narrative sections, recipients and signature. The numbers are filled in from the register."""
+
+    org_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="year_reports", verbose_name=_("đơn vị"),
+        db_index=False,
+    )  # fmt: skip
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.CharField(_("số văn bản"), max_length=40, blank=True, help_text=_("Ví dụ: 15/BC-NCT"))
+    place = models.CharField(_("địa danh"), max_length=80, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    # Figures are counted as of this day (some issuers cut off on 30 September: DOMAIN.md §3.3).
+    cut_off = models.DateField(_("số liệu tính đến ngày"), null=True, blank=True)
+    preamble = models.TextField(_("căn cứ"), blank=True)
+    situation = models.TextField(_("đặc điểm tình hình"), blank=True)
+    achievements = models.TextField(_("kết quả đạt được"), blank=True)
+    shortcomings = models.TextField(_("tồn tại, hạn chế"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    lessons = models.TextField(_("bài học kinh nghiệm"), blank=True)
+    directions = models.TextField(_("phương hướng, nhiệm vụ năm sau"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=60, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=60, blank=True)
+    signer_name = models.CharField(_("họ tên người ký"), max_length=120, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
+
+    objects = unit_scoped_manager("org_unit__path")
+    unscoped = models.Manager()
+
+    class Meta:
+        base_manager_name = "unscoped"
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year"], name="reports_year_report_one_per_year"),
+        ]
+        verbose_name = _("báo cáo năm")
+        verbose_name_plural = _("báo cáo năm")
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id} {self.year}"
+
+
+class Letterhead(BaseModel):
+    """The heading lines of a unit's documents (Nghị định 30/2020, DOMAIN.md §7.2). Empty fields
+    fall back to names derived from the unit tree."""
+
+    org_unit = models.OneToOneField(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="letterhead", verbose_name=_("đơn vị")
+    )
+    parent_body = models.CharField(
+        _("cơ quan cấp trên"), max_length=160, blank=True, help_text=_("Ví dụ: HỘI NGƯỜI CAO TUỔI TỈNH …")
+    )
+    issuer = models.CharField(
+        _("cơ quan ban hành"), max_length=160, blank=True, help_text=_("Ví dụ: BCH HỘI NCT PHƯỜNG …")
+    )
+    issuer_abbreviation = models.CharField(
+        _("chữ viết tắt cơ quan"), max_length=20, blank=True, help_text=_("Dùng trong số văn bản: 15/BC-NCT")
+    )
+    place = models.CharField(_("địa danh"), max_length=80, blank=True)
+
+    objects = unit_scoped_manager("org_unit__path")
+    unscoped = models.Manager()
+
+    class Meta:
+        base_manager_name = "unscoped"
+        verbose_name = _("tiêu đề văn bản")
+        verbose_name_plural = _("tiêu đề văn bản")
+
+    def __str__(self) -> str:
+        return f"{self.org_unit_id}: {self.issuer}"
