@@ -19,9 +19,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import F
+from django.db.models import Case, CharField, Expression, F, Q, Value, When
 from django.db.models.functions import Substr
 from django.utils.functional import Promise
+
+from sohoi.core.scoping import UnitPaths
 
 if TYPE_CHECKING:
     from sohoi.orgunits.models import OrgUnit
@@ -76,21 +78,47 @@ def _same_day_a_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
+OUTSIDE = ""  # the bucket of rows that do not belong to the scope's subtree in its view of the tree
+
+
 @dataclass
 class StatsScope:
-    """One computation: ``unit``'s subtree, split into the unit's own rows and its ``children``."""
+    """One computation: ``unit``'s subtree, split into the unit's own rows and its ``children``.
+
+    Rows are put in buckets by their unit's current path. ``corrections`` change that for whole
+    subtrees when the tree of the report's day differs from today's (a unit moved since, or a
+    merged unit re-based onto its successor): ``(path, bucket)``, the deepest path winning, with
+    bucket ``OUTSIDE`` for a subtree that was not part of the unit's subtree."""
 
     unit: OrgUnit
     children: list[OrgUnit]
     period: StatsPeriod
+    corrections: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def bucket_length(self) -> int:
         return len(self.unit.path) + self.unit.steplen
 
-    def bucket(self, path_field: str) -> Substr:
-        """The bucket of a row whose unit path is ``path_field``: the child's path, or the unit's own."""
-        return Substr(F(path_field), 1, self.bucket_length)
+    def bucket(self, path_field: str) -> Expression:
+        """The bucket of a row whose unit path is ``path_field``: a child's path, the unit's own path,
+        or ``OUTSIDE``."""
+        current = Case(
+            When(**{f"{path_field}__within": self.unit.path}, then=Substr(F(path_field), 1, self.bucket_length)),
+            default=Value(OUTSIDE),
+            output_field=CharField(),
+        ) if self.corrections else Substr(F(path_field), 1, self.bucket_length)  # fmt: skip
+        if not self.corrections:
+            return current
+        deepest_first = sorted(self.corrections, key=lambda c: -len(c[0]))
+        whens = [
+            When(**{f"{path_field}__within": path}, then=Value(bucket)) for path, bucket in deepest_first
+        ]
+        return Case(*whens, default=current, output_field=CharField())
+
+    def within(self, path_field: str) -> Q:
+        """Rows that may belong to the scope (index-served ranges; ``bucket`` sorts out the rest)."""
+        paths = [self.unit.path, *(path for path, bucket in self.corrections if bucket != OUTSIDE)]
+        return Q(**{f"{path_field}__within": UnitPaths.of(paths)})
 
     @property
     def row_paths(self) -> list[str]:

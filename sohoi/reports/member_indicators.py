@@ -19,6 +19,7 @@ from sohoi.members.models import EventKind, Gender, Membership, MembershipEvent,
 from sohoi.orgunits.models import OrgUnit, UnitLevel
 
 from .indicators import (
+    OUTSIDE,
     Indicator,
     Number,
     Source,
@@ -59,9 +60,9 @@ def _card_on(prefix: str, day) -> Case:  # noqa: ANN001
 def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
     """Members on the day, by bucket: the current stays that had begun and not ended, and the
     earlier stays that covered the day (two grouped queries; ``members_on`` without the union)."""
-    day, path = scope.period.as_of, scope.unit.path
+    day = scope.period.as_of
     current = (
-        Membership.objects.filter(org_unit__path__within=path, unit_since__lte=day)
+        Membership.objects.filter(scope.within("org_unit__path"), unit_since__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .annotate(bucket=scope.bucket("org_unit__path"), card=_card_on("", day))
         .values_list("bucket", "person__gender", "person__birth_year", "card", "is_honorary")
@@ -69,7 +70,7 @@ def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
         .order_by()
     )
     earlier = (
-        MembershipStay.objects.filter(org_unit__path__within=path, started_on__lte=day, ended_on__gt=day)
+        MembershipStay.objects.filter(scope.within("org_unit__path"), started_on__lte=day, ended_on__gt=day)
         .annotate(bucket=scope.bucket("org_unit__path"), card=_card_on("membership__", day))
         .values_list(
             "bucket",
@@ -94,7 +95,10 @@ def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
                 values["members_gender_unknown"] += n
             if birth_year:
                 age = day.year - birth_year
-                values[age_band(age)] += n
+                band = age_band(age)
+                values[band] += n
+                if gender:
+                    values[f"{band}_{gender}"] += n  # the age pyramid (not a registered indicator)
                 values["age_sum"] += age * n
                 values["age_known"] += n
                 if age >= 60:
@@ -119,7 +123,7 @@ def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
     period = scope.period
     rows = (
         MembershipEvent.objects.filter(
-            org_unit__path__within=scope.unit.path,
+            scope.within("org_unit__path"),
             happened_on__gte=period.start,
             happened_on__lte=period.as_of,
             kind__in=list(_FLOW_KINDS),
@@ -137,36 +141,28 @@ def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
 
 def member_transfers(scope: StatsScope) -> dict[str, dict[str, Number]]:
     """Transfers in and out of each row's subtree in the period. Not additive: a move between two
-    children is a transfer for each of them and none for the parent."""
-    period, path = scope.period, scope.unit.path
-    outside = ""
-    in_period = Q(kind=EventKind.TRANSFERRED, happened_on__gte=period.start, happened_on__lte=period.as_of)
-    from_bucket = Case(
-        When(from_unit__path__within=path, then=scope.bucket("from_unit__path")), default=Value(outside)
-    )
-    arriving = (
-        MembershipEvent.objects.filter(in_period, org_unit__path__within=path)
-        .annotate(to_bucket=scope.bucket("org_unit__path"), from_bucket=from_bucket)
+    children is a transfer for each of them and none for the parent.
+
+    Read unscoped: a transfer out of the scope arrives in a unit outside it, and only counts leave
+    this function."""
+    period = scope.period
+    rows = (
+        MembershipEvent.unscoped.filter(
+            scope.within("org_unit__path") | scope.within("from_unit__path"),
+            kind=EventKind.TRANSFERRED, happened_on__gte=period.start, happened_on__lte=period.as_of,
+        )
+        .annotate(to_bucket=scope.bucket("org_unit__path"), from_bucket=scope.bucket("from_unit__path"))
         .values_list("to_bucket", "from_bucket")
         .annotate(n=Count("id"))
         .order_by()
-    )
-    leaving = (
-        MembershipEvent.unscoped.filter(in_period, from_unit__path__within=path)
-        .exclude(org_unit__path__within=path)
-        .annotate(from_bucket=scope.bucket("from_unit__path"))
-        .values_list("from_bucket")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    moves: list[tuple[str, str, int]] = [(to, frm, n) for to, frm, n in arriving]
-    moves += [(outside, frm, n) for frm, n in leaving]
+    )  # fmt: skip
+    known = set(scope.row_paths)
+    moves = [(to if to in known else OUTSIDE, frm if frm in known else OUTSIDE, n) for to, frm, n in rows]
     result: dict[str, dict[str, Number]] = {}
-    unit_path = scope.unit.path
     for row in scope.row_paths:
-        if row == unit_path:
-            inward = sum(n for to, frm, n in moves if to != outside and frm == outside)
-            outward = sum(n for to, frm, n in moves if to == outside and frm != outside)
+        if row == scope.unit.path:
+            inward = sum(n for to, frm, n in moves if to != OUTSIDE and frm == OUTSIDE)
+            outward = sum(n for to, frm, n in moves if frm != OUTSIDE and to == OUTSIDE)
         else:
             inward = sum(n for to, frm, n in moves if to == row and frm != row)
             outward = sum(n for to, frm, n in moves if frm == row and to != row)
@@ -185,7 +181,7 @@ def units_by_level(scope: StatsScope) -> dict[str, Counter[str]]:
     """Units open on the day in each bucket, by level (the unit itself included)."""
     day = scope.period.as_of
     rows = (
-        OrgUnit.objects.filter(path__within=scope.unit.path, level__in=list(_UNIT_LEVELS))
+        OrgUnit.objects.filter(scope.within("path"), level__in=list(_UNIT_LEVELS))
         .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .annotate(bucket=scope.bucket("path"))

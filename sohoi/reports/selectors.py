@@ -14,10 +14,18 @@ from decimal import Decimal
 from django.db.models import Q
 
 from sohoi.core.text import vi_sort_key
-from sohoi.orgunits.models import Area, OrgUnit, UnitLevel
+from sohoi.orgunits.models import (
+    Area,
+    OrgUnit,
+    UnitEvent,
+    UnitEventKind,
+    UnitEventLink,
+    UnitEventRole,
+    UnitLevel,
+)
 
 from . import indicators as registry
-from .indicators import Figures, Number, StatsPeriod, StatsScope, UnitFigures, percent
+from .indicators import OUTSIDE, Figures, Number, StatsPeriod, StatsScope, UnitFigures, percent
 from .models import AreaPopulation, Letterhead, Target, YearReport
 
 
@@ -27,25 +35,130 @@ def _open_on(day: date) -> Q:
     )
 
 
-def report_children(unit: OrgUnit, day: date) -> list[OrgUnit]:
-    """The unit's children in the table: every child that existed on ``day`` (closed ones too:
-    their members of that day count), in Vietnamese name order."""
-    children = OrgUnit.objects.filter(path__within=unit.path, depth=unit.depth + 1).filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=day)
+def _current_bucket(unit: OrgUnit, path: str) -> str:
+    if not path.startswith(unit.path):
+        return OUTSIDE
+    return path[: len(unit.path) + unit.steplen]
+
+
+def _keep_differing(unit: OrgUnit, wanted: dict[str, str]) -> list[tuple[str, str]]:
+    """The corrections that change a bucket: shallow paths first, each kept only when its bucket
+    differs from what the nearest kept correction above it (or today's tree) already gives."""
+    kept: list[tuple[str, str]] = []
+    for path in sorted(wanted, key=len):
+        above = [bucket for kept_path, bucket in kept if path.startswith(kept_path)]
+        before = above[-1] if above else _current_bucket(unit, path)
+        if wanted[path] != before:
+            kept.append((path, wanted[path]))
+    return kept
+
+
+def _parents_before_moves(unit: OrgUnit, day: date) -> dict[str, str]:
+    """Units of the association moved after ``day``: their path → the path of their parent on ``day``."""
+    events = (
+        UnitEvent.unscoped.filter(
+            kind=UnitEventKind.MOVED, effective_on__gt=day, org_unit__association_id=unit.association_id
+        )
+        .order_by("effective_on", "id")
+        .values_list("org_unit__path", "data")
     )
-    return sorted(children, key=lambda u: (not u.is_open_on(day), vi_sort_key(u.name)))
+    old_parent_code: dict[str, str] = {}
+    for path, data in events:
+        old_parent_code.setdefault(path, (data or {}).get("old_parent", ""))  # the first move after the day
+    paths = dict(OrgUnit.unscoped.filter(code__in=set(old_parent_code.values())).values_list("code", "path"))
+    return {path: paths[code] for path, code in old_parent_code.items() if code in paths}
 
 
-def unit_figures(*, unit: OrgUnit, period: StatsPeriod, with_children: bool = True, only=None) -> Figures:  # noqa: ANN001
-    """The registered indicators for ``unit``'s subtree and (optionally) each child's subtree.
+def _tree_on(unit: OrgUnit, day: date) -> tuple[list[str], list[tuple[str, str]]]:
+    """The unit's children on ``day`` (paths) and the bucket corrections that put back the units
+    moved since then (a commune taken from a district to its province in 2025 was in the district's
+    figures of 2024)."""
+    moved = _parents_before_moves(unit, day)
+    children = [
+        path for path in OrgUnit.objects.filter(path__within=unit.path, depth=unit.depth + 1).values_list(
+            "path", flat=True
+        ) if path not in moved
+    ]  # fmt: skip
+    if not moved:
+        return children, []
+
+    def bucket_on_day(path: str) -> str:
+        below, node = "", path
+        while node:
+            if node == unit.path:
+                return below or unit.path
+            below, node = node, moved.get(node, node[: -unit.steplen])
+        return OUTSIDE
+
+    wanted = {path: bucket_on_day(path) for path in moved}
+    children += [path for path, parent in moved.items() if parent == unit.path]
+    return children, _keep_differing(unit, wanted)
+
+
+def _successors(unit: OrgUnit, after: date) -> dict[str, str]:
+    """Units of the association merged into another after ``after``: path → the path of the unit
+    they live on in today (following later merges)."""
+    links = UnitEventLink.unscoped.filter(
+        role=UnitEventRole.SOURCE, event__kind=UnitEventKind.MERGED, event__effective_on__gt=after,
+        org_unit__association_id=unit.association_id,
+    ).values_list("org_unit__path", "event__org_unit__path")  # fmt: skip
+    successor = dict(links)
+    resolved = {}
+    for path in successor:
+        target, seen = successor[path], {path}
+        while target in successor and target not in seen:
+            seen.add(target)
+            target = successor[target]
+        resolved[path] = target
+    return resolved
+
+
+def stats_scope(
+    *, unit: OrgUnit, period: StatsPeriod, with_children: bool = True, rebase: bool = False
+) -> StatsScope:
+    """The scope of a computation on ``period``'s day: the tree as it was that day, or (``rebase``)
+    today's units, with each unit merged since counted in its successor (a year-over-year view across
+    the 2025 merger)."""
+    day = period.as_of
+    if rebase:
+        successors = _successors(unit, day)
+        wanted = {path: _current_bucket(unit, target) for path, target in successors.items()}
+        corrections = _keep_differing(unit, wanted)
+        child_paths = list(
+            OrgUnit.objects.filter(path__within=unit.path, depth=unit.depth + 1).values_list(
+                "path", flat=True
+            )
+        )
+    else:
+        child_paths, corrections = _tree_on(unit, day)
+    children: list[OrgUnit] = []
+    if with_children:
+        found = OrgUnit.unscoped.filter(path__in=child_paths)
+        if not rebase:
+            found = found.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
+        children = sorted(found, key=lambda u: (not u.is_open_on(day), vi_sort_key(u.name)))
+    return StatsScope(unit=unit, children=children, period=period, corrections=corrections)
+
+
+def unit_figures(
+    *,
+    unit: OrgUnit,
+    period: StatsPeriod,
+    with_children: bool = True,
+    only=None,
+    rebase: bool = False,  # noqa: ANN001
+) -> Figures:
+    """The registered indicators for ``unit``'s subtree and (optionally) each child's subtree, on the
+    tree of the period's day (or re-based onto today's units).
 
     A child closed before the day with nothing to show is left out."""
-    children = report_children(unit, period.as_of) if with_children else []
-    figures = registry.compute(StatsScope(unit=unit, children=children, period=period), only=only)
+    scope = stats_scope(unit=unit, period=period, with_children=with_children, rebase=rebase)
+    figures = registry.compute(scope, only=only)
     additive = [i.name for i in registry.indicators() if i.additive and (only is None or i.name in only)]
+    day = period.as_of
     figures.children = [
         row for row in figures.children
-        if row.unit.is_open_on(period.as_of) or any(row.values.get(name) for name in additive)
+        if (row.unit.is_open_on(day) if not rebase else row.unit.is_open) or any(row.values.get(n) for n in additive)
     ]  # fmt: skip
     return figures
 
@@ -109,16 +222,16 @@ class UnitReport:
 
 
 def unit_report(
-    *, unit: OrgUnit, year: int, as_of: date | None = None, today: date | None = None
+    *, unit: OrgUnit, year: int, as_of: date | None = None, today: date | None = None, rebase: bool = False
 ) -> UnitReport:
-    """The figures of ``year`` (to ``as_of`` or the report's cut-off day), last year's beside them,
-    and the unit's targets."""
+    """The figures of ``year`` (to ``as_of`` or the report's cut-off day), last year's beside them
+    (on last year's tree, or ``rebase``d onto today's units), and the unit's targets."""
     if as_of is None:
         saved = YearReport.objects.filter(org_unit=unit, year=year).values_list("cut_off", flat=True).first()
         as_of = saved
     period = StatsPeriod.for_year(year, as_of=as_of, today=today)
     figures = unit_figures(unit=unit, period=period)
-    last_year = unit_figures(unit=unit, period=period.previous(), with_children=False)
+    last_year = unit_figures(unit=unit, period=period.previous(), rebase=rebase)
     targets = targets_for(unit=unit, year=year)
     return UnitReport(
         unit=unit,
@@ -136,7 +249,9 @@ def history(*, unit: OrgUnit, years: list[int], today: date | None = None) -> li
     result = []
     for year in years:
         period = StatsPeriod.for_year(year, today=today)
-        figures = registry.compute(StatsScope(unit=unit, children=[], period=period), only=["members"])
+        figures = registry.compute(
+            stats_scope(unit=unit, period=period, with_children=False), only=["members"]
+        )
         result.append((year, figures.total["members"]))
     return result
 
@@ -168,7 +283,7 @@ def area_report(
     period = StatsPeriod.for_year(year, today=today)
     columns = []
     for unit in area_units(area=area):
-        figures = registry.compute(StatsScope(unit=unit, children=[], period=period))
+        figures = registry.compute(stats_scope(unit=unit, period=period, with_children=False))
         columns.append(AreaColumn(unit=unit, figures=figures.total))
     day = period.as_of
     condition = Q()
