@@ -62,7 +62,7 @@ def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
     earlier stays that covered the day (two grouped queries; ``members_on`` without the union)."""
     day = scope.period.as_of
     current = (
-        Membership.objects.filter(scope.within("org_unit__path"), unit_since__lte=day)
+        Membership.unscoped.filter(scope.within("org_unit__path"), unit_since__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
         .annotate(bucket=scope.bucket("org_unit__path"), card=_card_on("", day))
         .values_list("bucket", "person__gender", "person__birth_year", "card", "is_honorary")
@@ -70,7 +70,7 @@ def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
         .order_by()
     )
     earlier = (
-        MembershipStay.objects.filter(scope.within("org_unit__path"), started_on__lte=day, ended_on__gt=day)
+        MembershipStay.unscoped.filter(scope.within("org_unit__path"), started_on__lte=day, ended_on__gt=day)
         .annotate(bucket=scope.bucket("org_unit__path"), card=_card_on("membership__", day))
         .values_list(
             "bucket",
@@ -122,7 +122,7 @@ def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
     """Admissions, re-admissions, deaths and departures in the period, by the unit they happened in."""
     period = scope.period
     rows = (
-        MembershipEvent.objects.filter(
+        MembershipEvent.unscoped.filter(
             scope.within("org_unit__path"),
             happened_on__gte=period.start,
             happened_on__lte=period.as_of,
@@ -181,7 +181,7 @@ def units_by_level(scope: StatsScope) -> dict[str, Counter[str]]:
     """Units open on the day in each bucket, by level (the unit itself included)."""
     day = scope.period.as_of
     rows = (
-        OrgUnit.objects.filter(scope.within("path"), level__in=list(_UNIT_LEVELS))
+        OrgUnit.unscoped.filter(scope.within("path"), level__in=list(_UNIT_LEVELS))
         .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .annotate(bucket=scope.bucket("path"))
