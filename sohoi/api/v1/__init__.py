@@ -14,7 +14,7 @@ from ninja.renderers import JSONRenderer
 from ..auth import session_auth, token_auth
 from ..errors import install_exception_handlers
 from ..permissions import OPERATIONS
-from . import catalogue, me, members, units
+from . import catalogue, me, members, reports, units
 
 DESCRIPTION = """
 API của SổHội. Mọi thao tác cần đăng nhập: gửi mã truy cập cá nhân trong tiêu đề
@@ -57,5 +57,6 @@ api.add_router("", catalogue.router)
 api.add_router("", units.router)
 api.add_router("", me.router)
 api.add_router("", members.router)
+api.add_router("", reports.router)
 
 __all__ = ["api", "OPERATIONS"]
