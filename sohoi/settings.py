@@ -229,3 +229,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Reports above commune level read counts kept per commune (sohoi/reports/kept.py) instead of
+# scanning the register; False answers every report from the register (slower, same figures).
+SOHOI_KEPT_STATISTICS = env_bool("SOHOI_KEPT_STATISTICS", True)

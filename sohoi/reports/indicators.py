@@ -94,6 +94,9 @@ class StatsScope:
     children: list[OrgUnit]
     period: StatsPeriod
     corrections: list[tuple[str, str]] = field(default_factory=list)
+    # Read the kept counts (kept.py) instead of the register: set by the selectors when they
+    # give the same answer.
+    kept: bool = False
 
     @property
     def bucket_length(self) -> int:

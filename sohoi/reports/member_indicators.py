@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sohoi.members.models import EventKind, Gender, Membership, MembershipEvent, MembershipStay
@@ -30,7 +30,7 @@ from .indicators import (
     register_group,
     register_source,
 )
-from .models import AreaPopulation
+from .models import AreaPopulation, FlowTally, MemberTally, TransferTally
 
 AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("age_under_60", 0, 59),
@@ -57,10 +57,17 @@ def _card_on(prefix: str, day) -> Case:  # noqa: ANN001
     return Case(When(has_card, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
-    """Members on the day, by bucket: the current stays that had begun and not ended, and the
-    earlier stays that covered the day (two grouped queries; ``members_on`` without the union)."""
+def _stock_rows(scope: StatsScope) -> list[tuple]:
+    """(bucket, gender, birth year, card, honorary, n) of the members on the day."""
     day = scope.period.as_of
+    if scope.kept:
+        return list(
+            MemberTally.objects.filter(scope.within("tally__path"), day=day)
+            .annotate(bucket=scope.bucket("tally__path"))
+            .values_list("bucket", "gender", "birth_year", "card", "honorary")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )
     current = (
         Membership.unscoped.filter(scope.within("org_unit__path"), unit_since__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
@@ -82,31 +89,37 @@ def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
         .annotate(n=Count("id"))
         .order_by()
     )
+    return [*current, *earlier]
+
+
+def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
+    """Members on the day, by bucket: the current stays that had begun and not ended, and the
+    earlier stays that covered the day (two grouped queries), or the kept counts of that day."""
+    day = scope.period.as_of
     result: dict[str, Counter[str]] = defaultdict(Counter)
-    for rows in (current, earlier):
-        for bucket, gender, birth_year, card, honorary, n in rows:
-            values = result[bucket]
-            values["members"] += n
-            if gender == Gender.MALE:
-                values["members_male"] += n
-            elif gender == Gender.FEMALE:
-                values["members_female"] += n
-            else:
-                values["members_gender_unknown"] += n
-            if birth_year:
-                age = day.year - birth_year
-                band = age_band(age)
-                values[band] += n
-                if gender:
-                    values[f"{band}_{gender}"] += n  # the age pyramid (not a registered indicator)
-                values["age_sum"] += age * n
-                values["age_known"] += n
-                if age >= 60:
-                    values["members_60_plus"] += n
-            else:
-                values["age_unknown"] += n
-            values["members_with_card"] += card * n
-            values["members_honorary"] += int(honorary) * n
+    for bucket, gender, birth_year, card, honorary, n in _stock_rows(scope):
+        values = result[bucket]
+        values["members"] += n
+        if gender == Gender.MALE:
+            values["members_male"] += n
+        elif gender == Gender.FEMALE:
+            values["members_female"] += n
+        else:
+            values["members_gender_unknown"] += n
+        if birth_year:
+            age = day.year - birth_year
+            band = age_band(age)
+            values[band] += n
+            if gender:
+                values[f"{band}_{gender}"] += n  # the age pyramid (not a registered indicator)
+            values["age_sum"] += age * n
+            values["age_known"] += n
+            if age >= 60:
+                values["members_60_plus"] += n
+        else:
+            values["age_unknown"] += n
+        values["members_with_card"] += int(card) * n
+        values["members_honorary"] += int(honorary) * n
     return result
 
 
@@ -121,18 +134,29 @@ _FLOW_KINDS = {
 def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
     """Admissions, re-admissions, deaths and departures in the period, by the unit they happened in."""
     period = scope.period
-    rows = (
-        MembershipEvent.unscoped.filter(
-            scope.within("org_unit__path"),
-            happened_on__gte=period.start,
-            happened_on__lte=period.as_of,
-            kind__in=list(_FLOW_KINDS),
+    if scope.kept:
+        rows = (
+            FlowTally.objects.filter(
+                scope.within("tally__path"), day__gte=period.start, day__lte=period.as_of
+            )
+            .annotate(bucket=scope.bucket("tally__path"))
+            .values_list("bucket", "kind")
+            .annotate(total=Sum("n"))
+            .order_by()
         )
-        .annotate(bucket=scope.bucket("org_unit__path"))
-        .values_list("bucket", "kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    else:
+        rows = (
+            MembershipEvent.unscoped.filter(
+                scope.within("org_unit__path"),
+                happened_on__gte=period.start,
+                happened_on__lte=period.as_of,
+                kind__in=list(_FLOW_KINDS),
+            )
+            .annotate(bucket=scope.bucket("org_unit__path"))
+            .values_list("bucket", "kind")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
     result: dict[str, Counter[str]] = defaultdict(Counter)
     for bucket, kind, n in rows:
         result[bucket][_FLOW_KINDS[kind]] += n
@@ -146,7 +170,19 @@ def member_transfers(scope: StatsScope) -> dict[str, dict[str, Number]]:
     Read unscoped: a transfer out of the scope arrives in a unit outside it, and only counts leave
     this function."""
     period = scope.period
-    rows = (
+    if scope.kept:
+        rows = (
+            TransferTally.objects.filter(
+                scope.within("to_tally__path") | scope.within("from_tally__path"),
+                day__gte=period.start, day__lte=period.as_of,
+            )
+            .annotate(to_bucket=scope.bucket("to_tally__path"), from_bucket=scope.bucket("from_tally__path"))
+            .values_list("to_bucket", "from_bucket")
+            .annotate(total=Sum("n"))
+            .order_by()
+        )  # fmt: skip
+    else:
+        rows = (
         MembershipEvent.unscoped.filter(
             scope.within("org_unit__path") | scope.within("from_unit__path"),
             kind=EventKind.TRANSFERRED, happened_on__gte=period.start, happened_on__lte=period.as_of,
@@ -155,7 +191,7 @@ def member_transfers(scope: StatsScope) -> dict[str, dict[str, Number]]:
         .values_list("to_bucket", "from_bucket")
         .annotate(n=Count("id"))
         .order_by()
-    )  # fmt: skip
+        )  # fmt: skip
     known = set(scope.row_paths)
     moves = [(to if to in known else OUTSIDE, frm if frm in known else OUTSIDE, n) for to, frm, n in rows]
     result: dict[str, dict[str, Number]] = {}

@@ -163,3 +163,92 @@ class Letterhead(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.org_unit_id}: {self.issuer}"
+
+
+# --- the kept statistics (sohoi/reports/kept.py) ---------------------------------------------
+# Counts, never rows of people: what the reports of a province or the nation read instead of
+# scanning the register (BASELINES.md §1). Written only by kept.py; kept in step by triggers
+# that mark what changed (migration 0002).
+
+
+class TallyUnit(models.Model):
+    """Each unit and the unit its members are counted under: its nearest ancestor-or-self at
+    commune level or above (the "tally unit")."""
+
+    unit = models.OneToOneField(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    tally = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+")
+
+
+class MemberTally(models.Model):
+    """Members of a tally unit on a kept day, by gender, birth year, card and honorary status."""
+
+    day = models.DateField()
+    tally = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    gender = models.CharField(max_length=6, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+    card = models.BooleanField()
+    honorary = models.BooleanField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "tally"], name="reports_membertally_day_idx")]
+
+
+class FlowTally(models.Model):
+    """Admissions, re-admissions, deaths and departures of a tally unit on a day."""
+
+    day = models.DateField()
+    tally = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=12)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "tally"], name="reports_flowtally_day_idx"),
+            models.Index(fields=["tally"], name="reports_flowtally_tally_idx"),
+        ]
+
+
+class TransferTally(models.Model):
+    """Transfers on a day from one tally unit to another (moves inside one are left out)."""
+
+    day = models.DateField()
+    to_tally = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    from_tally = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="reports_transfertally_day_idx"),
+            models.Index(fields=["to_tally"], name="reports_transfertally_to_idx"),
+            models.Index(fields=["from_tally"], name="reports_transfertally_from_idx"),
+        ]
+
+
+class TallyDay(models.Model):
+    """A day whose member counts are kept (the most recently used few are kept)."""
+
+    day = models.DateField(unique=True)
+    used_at = models.DateTimeField(auto_now=True)
+
+
+class TallyState(models.Model):
+    """Which parts of the kept statistics exist ("units", "flows"); its "lock" row serialises
+    the refreshes."""
+
+    name = models.CharField(max_length=16, unique=True)
+
+
+class StaleMark(models.Model):
+    """The path of a unit whose counts changed, written by database triggers on every change of a
+    membership, stay, event, person (gender, birth year) or unit (path, level). One row per path:
+    a new change gives it a new random ``seq``, so a refresh deletes only the marks it has read."""
+
+    path = models.CharField(max_length=255, unique=True)
+    seq = models.BigIntegerField()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
 
 from sohoi.core.text import vi_sort_key
@@ -25,6 +26,7 @@ from sohoi.orgunits.models import (
 )
 
 from . import indicators as registry
+from . import kept
 from .indicators import OUTSIDE, Figures, Number, StatsPeriod, StatsScope, UnitFigures, percent
 from .models import AreaPopulation, Letterhead, Target, YearReport
 
@@ -137,7 +139,21 @@ def stats_scope(
         if not rebase:
             found = found.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
         children = sorted(found, key=lambda u: (not u.is_open_on(day), vi_sort_key(u.name)))
-    return StatsScope(unit=unit, children=children, period=period, corrections=corrections)
+    use_kept = _kept_counts_fit(unit, children, corrections)
+    if use_kept:
+        kept.refresh(day)
+    return StatsScope(unit=unit, children=children, period=period, corrections=corrections, kept=use_kept)
+
+
+def _kept_counts_fit(unit: OrgUnit, children: list[OrgUnit], corrections: list[tuple[str, str]]) -> bool:
+    """The kept counts (per tally unit) give the live answer when every row of the table is a
+    tally unit and no unit below commune level moved to another row since the day."""
+    if not settings.SOHOI_KEPT_STATISTICS or not kept.uses_kept(unit):
+        return False
+    if any(child.level not in kept.TALLY_LEVELS for child in children):
+        return False
+    paths = [path for path, _bucket in corrections]
+    return not OrgUnit.unscoped.filter(path__in=paths).exclude(level__in=kept.TALLY_LEVELS).exists() if paths else True
 
 
 def unit_figures(

@@ -1,0 +1,142 @@
+"""The kept statistics give the same figures as the register, whatever happened since they
+were built: random histories, later deaths, transfers, unit moves and merges."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sohoi.core.errors import DomainError
+from sohoi.core.scoping import unit_scope
+from sohoi.members.models import Membership
+from sohoi.members.services import member_record_death, member_transfer
+from sohoi.members.tests.factories import admit
+from sohoi.orgunits.models import OrgUnit
+from sohoi.orgunits.services import orgunit_merge, orgunit_move
+from sohoi.reports import kept
+from sohoi.reports.indicators import StatsPeriod
+from sohoi.reports.models import MemberTally, StaleMark, TallyDay
+from sohoi.reports.selectors import stats_scope, unit_figures
+from sohoi.reports.tests.test_consistency_property import (
+    PEOPLE,
+    PROBES,
+    START,
+    TREES,
+    Rollback,
+    _build_tree,
+    _run_history,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(["move", "merge", "death", "transfer"]),
+        st.integers(min_value=0, max_value=12),
+        st.integers(min_value=0, max_value=12),
+    ),
+    max_size=4,
+)
+
+
+def _all_figures(units, days, *, rebase=False):
+    result = {}
+    for day in days:
+        period = StatsPeriod.for_year(day.year, as_of=day)
+        for unit in units:
+            unit.refresh_from_db()
+            figures = unit_figures(unit=unit, period=period, rebase=rebase)
+            result[(unit.pk, day)] = (
+                figures.total.values,
+                {row.unit.pk: row.values for row in figures.children},
+            )
+    return result
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parents=TREES, people=PEOPLE, changes=CHANGES, probes=PROBES)
+def test_kept_counts_equal_the_register_after_any_changes(tree, parents, people, changes, probes):
+    try:
+        with transaction.atomic(), unit_scope(tree.root):
+            units = _build_tree(tree.P, parents)
+            _run_history(units, people)
+            everything = list(OrgUnit.objects.filter(path__within=tree.root.path))
+            days = sorted({min(START + timedelta(days=offset), date.today()) for offset in probes})
+            _all_figures(everything, days)  # builds the kept days
+            day = date.today()
+            for action, first, second in changes:
+                live = [
+                    u for u in OrgUnit.objects.filter(path__within=tree.P.path) if u.is_open and u != tree.P
+                ]
+                if not live:
+                    break
+                one, other = live[first % len(live)], live[second % len(live)]
+                try:
+                    with transaction.atomic():
+                        if action == "move":
+                            orgunit_move(unit=one, new_parent=other, actor=None, effective_on=day)
+                        elif action == "merge" and one.parent_id == other.parent_id and one != other:
+                            orgunit_merge(sources=[one, other], into=other, effective_on=day, actor=None,
+                                          decision_ref="QĐ 1")  # fmt: skip
+                        elif action == "death":
+                            membership = Membership.objects.filter(status="active").order_by("id").first()
+                            if membership:
+                                member_record_death(membership=membership, on=day, actor=None)
+                        elif membership := Membership.objects.filter(status="active").order_by("-id").first():
+                            member_transfer(membership=membership, to_unit=other, on=day, actor=None)
+                except DomainError:
+                    pass
+            everything = list(OrgUnit.objects.filter(path__within=tree.root.path))
+            days.append(day)
+            for rebase in (False, True):
+                with_kept = _all_figures(everything, days, rebase=rebase)
+                with override_settings(SOHOI_KEPT_STATISTICS=False):
+                    from_register = _all_figures(everything, days, rebase=rebase)
+                assert with_kept == from_register
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def test_a_province_report_reads_the_kept_counts_and_a_change_refreshes_them(tree):
+    hung = admit(tree.A1, "Nguyễn Văn Hùng", 1950, joined=date(2020, 1, 1))
+    admit(tree.B1, "Trần Thị Lan", 1940, joined=date(2020, 1, 1))
+    period = StatsPeriod.for_year(2024, today=date(2026, 1, 1))
+    with unit_scope(tree.P):
+        scope = stats_scope(unit=tree.P, period=period)
+        assert scope.kept
+        assert MemberTally.objects.filter(day=date(2024, 12, 31)).count() == 2
+        assert unit_figures(unit=tree.P, period=period).total["members"] == 2
+        assert not StaleMark.objects.exists()
+        member_record_death(membership=hung, on=date(2024, 6, 1), actor=None)
+        assert StaleMark.objects.filter(path=tree.A1.path).exists()
+        assert unit_figures(unit=tree.P, period=period).total["members"] == 1
+        assert unit_figures(unit=tree.P, period=period).total["deaths"] == 1
+        assert not StaleMark.objects.exists()
+    with unit_scope(tree.A1):
+        assert not stats_scope(unit=tree.A1, period=period).kept  # a commune reads the register
+
+
+def test_a_mark_made_again_while_a_refresh_reads_survives_it(tree):
+    admit(tree.A1, "Nguyễn Văn Hùng", 1950, joined=date(2020, 1, 1))
+    mark = StaleMark.objects.get(path=tree.A1.path)
+    seen = mark.seq
+    StaleMark.objects.filter(pk=mark.pk).update(seq=seen + 1)  # a change made after the read
+    StaleMark.objects.filter(path=tree.A1.path, seq=seen).delete()  # what refresh deletes
+    assert StaleMark.objects.filter(path=tree.A1.path).exists()
+
+
+def test_reset_forgets_everything_and_the_next_read_builds_again(tree):
+    admit(tree.A1, "Nguyễn Văn Hùng", 1950, joined=date(2020, 1, 1))
+    period = StatsPeriod.for_year(2024, today=date(2026, 1, 1))
+    with unit_scope(tree.P):
+        unit_figures(unit=tree.P, period=period)
+        kept.reset()
+        assert not TallyDay.objects.exists() and not MemberTally.objects.exists()
+        assert unit_figures(unit=tree.P, period=period).total["members"] == 1
+        assert TallyDay.objects.filter(day=date(2024, 12, 31)).exists()
