@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark on the configured database and print one JSON document.
 
-Set BENCH_ONLY=tree or BENCH_ONLY=members to run one; DATABASE_URL selects the database (SQLite by default).
+Set BENCH_ONLY=tree, members or reports to run one; DATABASE_URL selects the database (SQLite by default).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 
 from .harness import setup_django
 
-BENCHMARKS = ["tree", "members"]
+BENCHMARKS = ["tree", "members", "reports"]
 
 
 def main() -> int:
