@@ -21,13 +21,19 @@ Written in SQL (INSERT … SELECT): the counts of millions of rows never pass th
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
+from sohoi.core.scoping import UnitPaths, subtree_bounds
 from sohoi.orgunits.models import OrgUnit, UnitLevel
 
+from .indicators import OUTSIDE
 from .models import MemberTally, StaleMark, TallyDay, TallyState, TallyUnit
+
+if TYPE_CHECKING:
+    from .indicators import StatsScope
 
 TALLY_LEVELS = frozenset({UnitLevel.CENTRAL, UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE})
 KEPT_DAYS = 16  # the most recently used days whose member counts are kept
@@ -76,9 +82,37 @@ def _in(column: str, chunk: list[int] | None) -> str:
 
 
 _CARD = (
-    "CASE WHEN m.card_number <> '' AND (m.card_issued_on IS NULL OR m.card_issued_on <= %s) "
-    "THEN TRUE ELSE FALSE END"
+    "CASE WHEN m.card_number <> '' AND (m.card_issued_on IS NULL OR m.card_issued_on <= %s) THEN 1 ELSE 0 END"
 )
+
+
+def _band(year: int) -> tuple[str, list[int]]:
+    """The age band of the day's year as SQL (the same bands as member_indicators.age_band)."""
+    from .member_indicators import AGE_BANDS
+
+    whens = ["WHEN p.birth_year IS NULL THEN 'age_unknown'"]
+    params: list[int] = []
+    for name, low, _high in sorted(AGE_BANDS, key=lambda band: -band[1]):
+        if low > 0:
+            whens.append(f"WHEN %s - p.birth_year >= {int(low)} THEN '{name}'")
+            params.append(year)
+    return f"CASE {' '.join(whens)} ELSE 'age_under_60' END", params
+
+
+def _members_part(
+    source: str, unit_column: str, where: str, day: date, chunk: list[int] | None
+) -> tuple[str, list]:
+    band, band_params = _band(day.year)
+    sql = (
+        f"SELECT t.tally_id AS tally_id, p.gender AS gender, {band} AS band, COUNT(*) AS n,"
+        " SUM(CASE WHEN p.birth_year IS NULL THEN 0 ELSE %s - p.birth_year END) AS age_sum,"
+        f" SUM({_CARD}) AS card, SUM(CASE WHEN m.is_honorary THEN 1 ELSE 0 END) AS honorary"
+        f" FROM {source} JOIN reports_tallyunit t ON t.unit_id = {unit_column}"
+        f" JOIN members_person p ON p.id = m.person_id WHERE {where}"
+        + _in("t.tally_id", chunk)
+        + " GROUP BY 1, 2, 3"
+    )
+    return sql, [*band_params, day.year, day, day, day]
 
 
 def _build_members(day: date, tallies: set[int] | None) -> None:
@@ -86,41 +120,43 @@ def _build_members(day: date, tallies: set[int] | None) -> None:
     with connection.cursor() as cursor:
         for chunk in _chunks(tallies) if tallies is not None else [None]:
             cursor.execute("DELETE FROM reports_membertally WHERE day = %s" + _in("tally_id", chunk), [day])
+            current, current_params = _members_part(
+                "members_membership m", "m.org_unit_id",
+                "m.unit_since <= %s AND (m.ended_on IS NULL OR m.ended_on > %s)", day, chunk,
+            )  # fmt: skip
+            earlier, earlier_params = _members_part(
+                "members_membershipstay s JOIN members_membership m ON m.id = s.membership_id", "s.org_unit_id",
+                "s.started_on <= %s AND s.ended_on > %s", day, chunk,
+            )  # fmt: skip
             cursor.execute(
-                "INSERT INTO reports_membertally (day, tally_id, gender, birth_year, card, honorary, n) "
-                "SELECT %s, tally_id, gender, birth_year, card, honorary, SUM(n) FROM ("
-                f" SELECT t.tally_id AS tally_id, p.gender AS gender, p.birth_year AS birth_year, {_CARD} AS card,"
-                "  m.is_honorary AS honorary, COUNT(*) AS n"
-                "  FROM members_membership m JOIN reports_tallyunit t ON t.unit_id = m.org_unit_id"
-                "  JOIN members_person p ON p.id = m.person_id"
-                "  WHERE m.unit_since <= %s AND (m.ended_on IS NULL OR m.ended_on > %s)"
-                + _in("t.tally_id", chunk)
-                + "  GROUP BY t.tally_id, p.gender, p.birth_year, 4, m.is_honorary"
-                " UNION ALL"
-                f" SELECT t.tally_id, p.gender, p.birth_year, {_CARD}, m.is_honorary, COUNT(*)"
-                "  FROM members_membershipstay s JOIN members_membership m ON m.id = s.membership_id"
-                "  JOIN reports_tallyunit t ON t.unit_id = s.org_unit_id JOIN members_person p ON p.id = m.person_id"
-                "  WHERE s.started_on <= %s AND s.ended_on > %s"
-                + _in("t.tally_id", chunk)
-                + "  GROUP BY t.tally_id, p.gender, p.birth_year, 4, m.is_honorary"
-                ") parts GROUP BY tally_id, gender, birth_year, card, honorary",
-                [day, day, day, day, day, day, day],
+                "INSERT INTO reports_membertally (day, tally_id, gender, band, n, age_sum, card, honorary) "
+                "SELECT %s, tally_id, gender, band, SUM(n), SUM(age_sum), SUM(card), SUM(honorary) "
+                f"FROM ({current} UNION ALL {earlier}) parts GROUP BY tally_id, gender, band",
+                [day, *current_params, *earlier_params],
             )
 
 
+def _month_start(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
 def _build_flows(tallies: set[int] | None) -> None:
-    """(Re)write the event counts of ``tallies`` (None: all)."""
+    """(Re)write the event counts of ``tallies`` (None: all), by day and by month."""
     kinds = ", ".join(f"'{kind}'" for kind in FLOW_KINDS)
     with connection.cursor() as cursor:
         for chunk in _chunks(tallies) if tallies is not None else [None]:
             cursor.execute("DELETE FROM reports_flowtally WHERE 1 = 1" + _in("tally_id", chunk))
-            cursor.execute(
-                "INSERT INTO reports_flowtally (day, tally_id, kind, n) "
-                "SELECT e.happened_on, t.tally_id, e.kind, COUNT(*) FROM members_membershipevent e "
-                f"JOIN reports_tallyunit t ON t.unit_id = e.org_unit_id WHERE e.kind IN ({kinds})"
-                + _in("t.tally_id", chunk)
-                + " GROUP BY e.happened_on, t.tally_id, e.kind"
-            )
+            for month, day in ((False, "e.happened_on"), (True, _month_start("e.happened_on"))):
+                cursor.execute(
+                    "INSERT INTO reports_flowtally (day, month, tally_id, kind, n) "
+                    f"SELECT {day}, %s, t.tally_id, e.kind, COUNT(*) FROM members_membershipevent e "
+                    f"JOIN reports_tallyunit t ON t.unit_id = e.org_unit_id WHERE e.kind IN ({kinds})"
+                    + _in("t.tally_id", chunk)
+                    + " GROUP BY 1, 3, 4",
+                    [month],
+                )
             touching = (
                 ""
                 if chunk is None
@@ -141,6 +177,103 @@ def _build_flows(tallies: set[int] | None) -> None:
                 + either
                 + " GROUP BY e.happened_on, tt.tally_id, tf.tally_id"
             )
+
+
+# --- reading ----------------------------------------------------------------------------------
+# Plain SQL: the tally table drives the join (SQLite's CROSS JOIN keeps that order; PostgreSQL
+# plans it alike), so a national read scans one day's rows, not every unit's history.
+
+
+def _bucket_sql(scope: StatsScope, column: str) -> tuple[str, list[str]]:
+    n = scope.bucket_length
+    low, high = subtree_bounds(scope.unit.path)
+    current = f"CASE WHEN {column} >= %s AND {column} <= %s THEN substr({column}, 1, {n}) ELSE '' END"
+    params = [low, high]
+    if not scope.corrections:
+        return current, params
+    whens, when_params = [], []
+    for path, bucket in sorted(scope.corrections, key=lambda c: -len(c[0])):
+        c_low, c_high = subtree_bounds(path)
+        whens.append(f"WHEN {column} >= %s AND {column} <= %s THEN %s")
+        when_params += [c_low, c_high, bucket]
+    return f"CASE {' '.join(whens)} ELSE {current} END", [*when_params, *params]
+
+
+def _within_sql(scope: StatsScope, column: str) -> tuple[str, list[str]]:
+    paths = UnitPaths.of([scope.unit.path, *(p for p, bucket in scope.corrections if bucket != OUTSIDE)])
+    clauses, params = [], []
+    for path in paths.paths:
+        low, high = subtree_bounds(path)
+        clauses.append(f"({column} >= %s AND {column} <= %s)")
+        params += [low, high]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def member_rows(scope: StatsScope) -> list[tuple]:
+    """(bucket, gender, band, n, age sum, card, honorary) of the kept day."""
+    bucket, bucket_params = _bucket_sql(scope, "u.path")
+    within, within_params = _within_sql(scope, "u.path")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {bucket}, t.gender, t.band, SUM(t.n), SUM(t.age_sum), SUM(t.card), SUM(t.honorary) "
+            "FROM reports_membertally t CROSS JOIN orgunits_orgunit u "
+            f"WHERE u.id = t.tally_id AND t.day = %s AND {within} GROUP BY 1, 2, 3",
+            [*bucket_params, scope.period.as_of, *within_params],
+        )
+        return cursor.fetchall()
+
+
+def _spans(start: date, end: date) -> list[tuple[bool, date, date]]:
+    """[start, end] as whole months (monthly rows, by their first day) and the days around them."""
+    first_full = start if start.day == 1 else _next_month(start)
+    after_last_full = end.replace(day=1) if _next_month(end) - timedelta(days=1) != end else _next_month(end)
+    if first_full >= after_last_full:
+        return [(False, start, end)]
+    spans = [(True, first_full, after_last_full - timedelta(days=1))]
+    if start < first_full:
+        spans.append((False, start, first_full - timedelta(days=1)))
+    if after_last_full <= end:
+        spans.append((False, after_last_full, end))
+    return spans
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def flow_rows(scope: StatsScope) -> list[tuple[str, str, int]]:
+    """(bucket, kind, n) of the events in the period."""
+    bucket, bucket_params = _bucket_sql(scope, "u.path")
+    within, within_params = _within_sql(scope, "u.path")
+    rows: list[tuple[str, str, int]] = []
+    with connection.cursor() as cursor:
+        for month, low, high in _spans(scope.period.start, scope.period.as_of):
+            cursor.execute(
+                f"SELECT {bucket}, f.kind, SUM(f.n) FROM reports_flowtally f CROSS JOIN orgunits_orgunit u "
+                f"WHERE u.id = f.tally_id AND f.month = %s AND f.day >= %s AND f.day <= %s AND {within} "
+                "GROUP BY 1, 2",
+                [*bucket_params, month, low, high, *within_params],
+            )
+            rows += cursor.fetchall()
+    return rows
+
+
+def transfer_rows(scope: StatsScope) -> list[tuple[str, str, int]]:
+    """(to bucket, from bucket, n) of the transfers between tally units in the period."""
+    to_bucket, to_params = _bucket_sql(scope, "tu.path")
+    from_bucket, from_params = _bucket_sql(scope, "fu.path")
+    to_within, to_within_params = _within_sql(scope, "tu.path")
+    from_within, from_within_params = _within_sql(scope, "fu.path")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {to_bucket}, {from_bucket}, SUM(x.n) FROM reports_transfertally x "
+            "CROSS JOIN orgunits_orgunit tu CROSS JOIN orgunits_orgunit fu "
+            "WHERE tu.id = x.to_tally_id AND fu.id = x.from_tally_id AND x.day >= %s AND x.day <= %s "
+            f"AND ({to_within} OR {from_within}) GROUP BY 1, 2",
+            [*to_params, *from_params, scope.period.start, scope.period.as_of, *to_within_params,
+             *from_within_params],
+        )  # fmt: skip
+        return cursor.fetchall()
 
 
 def _ids(chunk: list[int]) -> str:
@@ -194,8 +327,6 @@ def refresh(day: date | None = None) -> None:
 def _apply_marks(paths: list[str]) -> None:
     """Re-map the marked units and everything below them, then recount every tally unit they
     belonged to before or belong to now."""
-    from sohoi.core.scoping import UnitPaths
-
     existing = UnitPaths.of(OrgUnit.unscoped.filter(path__in=paths).values_list("path", flat=True))
     units = (
         list(OrgUnit.unscoped.filter(path__within=existing).values_list("id", "path", "level"))

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sohoi.members.models import EventKind, Gender, Membership, MembershipEvent, MembershipStay
 from sohoi.orgunits.models import OrgUnit, UnitLevel
 
+from . import kept
 from .indicators import (
     OUTSIDE,
     Indicator,
@@ -30,7 +31,7 @@ from .indicators import (
     register_group,
     register_source,
 )
-from .models import AreaPopulation, FlowTally, MemberTally, TransferTally
+from .models import AreaPopulation
 
 AGE_BANDS: list[tuple[str, int, int | None]] = [
     ("age_under_60", 0, 59),
@@ -58,16 +59,8 @@ def _card_on(prefix: str, day) -> Case:  # noqa: ANN001
 
 
 def _stock_rows(scope: StatsScope) -> list[tuple]:
-    """(bucket, gender, birth year, card, honorary, n) of the members on the day."""
+    """(bucket, gender, birth year, card, honorary, n) of the members on the day, from the register."""
     day = scope.period.as_of
-    if scope.kept:
-        return list(
-            MemberTally.objects.filter(scope.within("tally__path"), day=day)
-            .annotate(bucket=scope.bucket("tally__path"))
-            .values_list("bucket", "gender", "birth_year", "card", "honorary")
-            .annotate(total=Sum("n"))
-            .order_by()
-        )
     current = (
         Membership.unscoped.filter(scope.within("org_unit__path"), unit_since__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
@@ -92,32 +85,44 @@ def _stock_rows(scope: StatsScope) -> list[tuple]:
     return [*current, *earlier]
 
 
+def _add_band(values: Counter[str], gender: str, band: str, n: int, age_sum: int) -> None:
+    values["members"] += n
+    if gender == Gender.MALE:
+        values["members_male"] += n
+    elif gender == Gender.FEMALE:
+        values["members_female"] += n
+    else:
+        values["members_gender_unknown"] += n
+    values[band] += n
+    if band == "age_unknown":
+        return
+    if gender:
+        values[f"{band}_{gender}"] += n  # the age pyramid (not a registered indicator)
+    values["age_sum"] += age_sum
+    values["age_known"] += n
+    if band != "age_under_60":
+        values["members_60_plus"] += n
+
+
 def member_stock(scope: StatsScope) -> dict[str, Counter[str]]:
-    """Members on the day, by bucket: the current stays that had begun and not ended, and the
+    """Members on the day, by bucket: the current stays that had begun and not ended and the
     earlier stays that covered the day (two grouped queries), or the kept counts of that day."""
     day = scope.period.as_of
     result: dict[str, Counter[str]] = defaultdict(Counter)
+    if scope.kept:
+        for bucket, gender, band, n, age_sum, card, honorary in kept.member_rows(scope):
+            values = result[bucket]
+            _add_band(values, gender, band, n, age_sum or 0)
+            values["members_with_card"] += card or 0
+            values["members_honorary"] += honorary or 0
+        return result
     for bucket, gender, birth_year, card, honorary, n in _stock_rows(scope):
         values = result[bucket]
-        values["members"] += n
-        if gender == Gender.MALE:
-            values["members_male"] += n
-        elif gender == Gender.FEMALE:
-            values["members_female"] += n
-        else:
-            values["members_gender_unknown"] += n
         if birth_year:
             age = day.year - birth_year
-            band = age_band(age)
-            values[band] += n
-            if gender:
-                values[f"{band}_{gender}"] += n  # the age pyramid (not a registered indicator)
-            values["age_sum"] += age * n
-            values["age_known"] += n
-            if age >= 60:
-                values["members_60_plus"] += n
+            _add_band(values, gender, age_band(age), n, age * n)
         else:
-            values["age_unknown"] += n
+            _add_band(values, gender, "age_unknown", n, 0)
         values["members_with_card"] += int(card) * n
         values["members_honorary"] += int(honorary) * n
     return result
@@ -135,15 +140,7 @@ def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
     """Admissions, re-admissions, deaths and departures in the period, by the unit they happened in."""
     period = scope.period
     if scope.kept:
-        rows = (
-            FlowTally.objects.filter(
-                scope.within("tally__path"), day__gte=period.start, day__lte=period.as_of
-            )
-            .annotate(bucket=scope.bucket("tally__path"))
-            .values_list("bucket", "kind")
-            .annotate(total=Sum("n"))
-            .order_by()
-        )
+        rows = kept.flow_rows(scope)
     else:
         rows = (
             MembershipEvent.unscoped.filter(
@@ -171,16 +168,7 @@ def member_transfers(scope: StatsScope) -> dict[str, dict[str, Number]]:
     this function."""
     period = scope.period
     if scope.kept:
-        rows = (
-            TransferTally.objects.filter(
-                scope.within("to_tally__path") | scope.within("from_tally__path"),
-                day__gte=period.start, day__lte=period.as_of,
-            )
-            .annotate(to_bucket=scope.bucket("to_tally__path"), from_bucket=scope.bucket("from_tally__path"))
-            .values_list("to_bucket", "from_bucket")
-            .annotate(total=Sum("n"))
-            .order_by()
-        )  # fmt: skip
+        rows = kept.transfer_rows(scope)
     else:
         rows = (
         MembershipEvent.unscoped.filter(

@@ -180,35 +180,48 @@ class TallyUnit(models.Model):
     )
     tally = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+")
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.tally_id}"
+
 
 class MemberTally(models.Model):
-    """Members of a tally unit on a kept day, by gender, birth year, card and honorary status."""
+    """Members of a tally unit on a kept day, by gender and age band (the band of that day), with
+    the sum of their ages and how many hold a card or are honorary members."""
 
     day = models.DateField()
     tally = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
     gender = models.CharField(max_length=6, blank=True)
-    birth_year = models.PositiveSmallIntegerField(null=True)
-    card = models.BooleanField()
-    honorary = models.BooleanField()
+    band = models.CharField(max_length=16)
     n = models.PositiveIntegerField()
+    age_sum = models.BigIntegerField(default=0)
+    card = models.PositiveIntegerField(default=0)
+    honorary = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["day", "tally"], name="reports_membertally_day_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.tally_id}: {self.n}"
+
 
 class FlowTally(models.Model):
-    """Admissions, re-admissions, deaths and departures of a tally unit on a day."""
+    """Admissions, re-admissions, deaths and departures of a tally unit on a day, and (``month``)
+    over the month that starts on ``day``: a year is read as twelve monthly rows."""
 
     day = models.DateField()
+    month = models.BooleanField(default=False)
     tally = models.ForeignKey("orgunits.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=12)
     n = models.PositiveIntegerField()
 
     class Meta:
         indexes = [
-            models.Index(fields=["day", "tally"], name="reports_flowtally_day_idx"),
+            models.Index(fields=["month", "day", "tally"], name="reports_flowtally_day_idx"),
             models.Index(fields=["tally"], name="reports_flowtally_tally_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.tally_id} {self.kind}: {self.n}"
 
 
 class TransferTally(models.Model):
@@ -230,6 +243,9 @@ class TransferTally(models.Model):
             models.Index(fields=["from_tally"], name="reports_transfertally_from_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.from_tally_id} → {self.to_tally_id}: {self.n}"
+
 
 class TallyDay(models.Model):
     """A day whose member counts are kept (the most recently used few are kept)."""
@@ -237,12 +253,18 @@ class TallyDay(models.Model):
     day = models.DateField(unique=True)
     used_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return str(self.day)
+
 
 class TallyState(models.Model):
     """Which parts of the kept statistics exist ("units", "flows"); its "lock" row serialises
     the refreshes."""
 
     name = models.CharField(max_length=16, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class StaleMark(models.Model):
@@ -252,3 +274,6 @@ class StaleMark(models.Model):
 
     path = models.CharField(max_length=255, unique=True)
     seq = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return self.path

@@ -140,3 +140,23 @@ def test_reset_forgets_everything_and_the_next_read_builds_again(tree):
         assert not TallyDay.objects.exists() and not MemberTally.objects.exists()
         assert unit_figures(unit=tree.P, period=period).total["members"] == 1
         assert TallyDay.objects.filter(day=date(2024, 12, 31)).exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "spans"),
+    [
+        (date(2024, 1, 1), date(2024, 12, 31), [(True, date(2024, 1, 1), date(2024, 12, 31))]),
+        (date(2026, 1, 1), date(2026, 11, 23),
+         [(True, date(2026, 1, 1), date(2026, 10, 31)), (False, date(2026, 11, 1), date(2026, 11, 23))]),
+        (date(2023, 10, 1), date(2024, 9, 30), [(True, date(2023, 10, 1), date(2024, 9, 30))]),
+        (date(2024, 1, 15), date(2024, 1, 20), [(False, date(2024, 1, 15), date(2024, 1, 20))]),
+        (date(2024, 3, 15), date(2024, 5, 10),
+         [(True, date(2024, 4, 1), date(2024, 4, 30)), (False, date(2024, 3, 15), date(2024, 3, 31)),
+          (False, date(2024, 5, 1), date(2024, 5, 10))]),
+        (date(2024, 12, 2), date(2025, 2, 27),
+         [(True, date(2025, 1, 1), date(2025, 1, 31)), (False, date(2024, 12, 2), date(2024, 12, 31)),
+          (False, date(2025, 2, 1), date(2025, 2, 27))]),
+    ],
+)  # fmt: skip
+def test_a_period_is_read_as_whole_months_and_the_days_around_them(start, end, spans):
+    assert kept._spans(start, end) == spans
