@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("sohoi.web.urls_members")),
     path("", include("sohoi.web.urls_member_files")),
     path("", include("sohoi.web.urls_imports")),
+    path("", include("sohoi.web.urls_reports")),
+    path("", include("sohoi.web.urls_report_files")),
     path("api/", include("sohoi.api.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
 ]

@@ -196,3 +196,4 @@ def stored_seed() -> int | None:
 
 
 from . import members as _members  # noqa: E402, F401  (registers the members builder; imports this module)
+from . import reports as _reports  # noqa: E402, F401  (after the members: the report data reads their figures)

@@ -403,6 +403,7 @@ class JobKind(models.TextChoices):
     IMPORT = "import", _("Nhập danh sách")
     EXPORT = "export", _("Xuất danh sách")
     CARDS = "cards", _("In thẻ hội viên")
+    REPORT = "report", _("Tệp báo cáo năm")
 
 
 class JobStatus(models.TextChoices):

@@ -62,8 +62,9 @@ class StatsOut(Schema):
 
 
 class StatsParams(Schema):
-    year: int = Field(description="Năm báo cáo")
-    as_of: date | None = Field(None, description="Tính số liệu đến ngày (mặc định: cuối năm hoặc hôm nay)")
+    # Plain strings, checked after the unit: a unit that is not yours is a 404 whatever the query.
+    year: str = Field("", description="Năm báo cáo (mặc định: năm nay)")
+    as_of: str = Field("", description="Tính số liệu đến ngày YYYY-MM-DD (mặc định: cuối năm hoặc hôm nay)")
     rebase: bool = Field(False, description="Quy đổi theo các đơn vị hiện nay (sau sáp nhập)")
 
 
@@ -84,12 +85,16 @@ class TargetList(Schema):
 
 
 class TargetsIn(Schema):
-    values: dict[str, str | float | None] = Field(description='Chỉ tiêu → giá trị; null hoặc "" để bỏ')
+    values: dict[str, str | float | None] = Field(
+        default_factory=dict, description='Chỉ tiêu → giá trị; null hoặc "" để bỏ'
+    )
 
 
 class HandDownIn(Schema):
-    indicator: str
-    values: dict[str, str | float | None] = Field(description="Mã đơn vị trực thuộc → giá trị")
+    indicator: str = ""
+    values: dict[str, str | float | None] = Field(
+        default_factory=dict, description="Mã đơn vị trực thuộc → giá trị"
+    )
 
 
 def _number(value: object) -> Value:
@@ -128,8 +133,15 @@ def indicator_list(request: HttpRequest) -> IndicatorList:
 def unit_stats(request: UnitRequest, unit_code: str, params: Query[StatsParams]) -> StatsOut:
     """The indicators of the unit (its whole subtree) and of each child unit, counted on ``as_of``
     on the tree of that day (or re-based onto today's units)."""
-    year = services.check_year(params.year)
-    period = StatsPeriod.for_year(year, as_of=params.as_of)
+    year = services.check_year(params.year or date.today().year)
+    as_of = None
+    if params.as_of:
+        try:
+            as_of = date.fromisoformat(params.as_of.strip())
+        except ValueError:
+            raise DomainError(_("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": params.as_of[:20]},
+                              field="as_of") from None  # fmt: skip
+    period = StatsPeriod.for_year(year, as_of=as_of)
     figures = selectors.unit_figures(unit=request.unit, period=period, rebase=params.rebase)
     names = _names()
     return StatsOut(
@@ -168,7 +180,7 @@ def _target_list(unit: OrgUnit, year: int) -> TargetList:
     router, "GET", "/u/{unit_code}/targets/{year}", permission="reports.view", response=TargetList,
     summary="Chỉ tiêu của năm",
 )  # fmt: skip
-def target_list(request: UnitRequest, unit_code: str, year: int) -> TargetList:
+def target_list(request: UnitRequest, unit_code: str, year: str) -> TargetList:
     """The unit's targets for the year with the result so far and the share done."""
     return _target_list(request.unit, services.check_year(year))
 
@@ -177,7 +189,7 @@ def target_list(request: UnitRequest, unit_code: str, year: int) -> TargetList:
     router, "PUT", "/u/{unit_code}/targets/{year}", permission="reports.change", response=TargetList,
     summary="Đặt chỉ tiêu của năm",
 )  # fmt: skip
-def target_put(request: UnitRequest, unit_code: str, year: int, payload: TargetsIn) -> TargetList:
+def target_put(request: UnitRequest, unit_code: str, year: str, payload: TargetsIn) -> TargetList:
     """Set the unit's own targets (all or nothing). A target handed down from above can only be
     changed from there (400 ``handed_down``)."""
     year = services.check_year(year)
@@ -190,7 +202,7 @@ def target_put(request: UnitRequest, unit_code: str, year: int, payload: Targets
     router, "POST", "/u/{unit_code}/targets/{year}/hand-down", permission="reports.change", response=TargetList,
     summary="Giao chỉ tiêu cho đơn vị trực thuộc",
 )  # fmt: skip
-def target_hand_down(request: UnitRequest, unit_code: str, year: int, payload: HandDownIn) -> TargetList:
+def target_hand_down(request: UnitRequest, unit_code: str, year: str, payload: HandDownIn) -> TargetList:
     """Give each child unit (by code) its target of one indicator, all or nothing. Returns the unit's
     own targets."""
     year = services.check_year(year)

@@ -140,6 +140,8 @@ def test_parent_figures_are_the_sum_of_the_children_plus_direct_members(tree, pa
                             day,
                         )
                     assert figures.total["members"] == _members_read_from_events(unit, day), (unit.name, day)
+                    alone = unit_figures(unit=unit, period=period, with_children=False)
+                    assert {n: alone.total[n] for n in additive} == {n: figures.total[n] for n in additive}
                     bands = [name for name, _low, _high in registry_age_bands()] + ["age_unknown"]
                     assert sum(figures.total[b] for b in bands) == figures.total["members"]
                     assert (
