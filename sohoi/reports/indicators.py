@@ -118,6 +118,13 @@ class StatsScope:
         ]
         return Case(*whens, default=current, output_field=CharField())
 
+    def bucket_of(self, path: str) -> str:
+        """``bucket`` for one path, in Python (for the few rows a source reads whole)."""
+        for corrected, bucket in sorted(self.corrections, key=lambda c: -len(c[0])):
+            if path.startswith(corrected):
+                return bucket
+        return path[: self.bucket_length] if path.startswith(self.unit.path) else OUTSIDE
+
     def within(self, path_field: str) -> Q:
         """Rows that may belong to the scope (index-served ranges; ``bucket`` sorts out the rest)."""
         paths = [self.unit.path, *(path for path, bucket in self.corrections if bucket != OUTSIDE)]
@@ -220,6 +227,9 @@ class Figures:
     total: UnitFigures
     children: list[UnitFigures]
     direct: dict[str, Number]
+    # Buckets with figures that are not a listed child (a unit opened after the day that still
+    # has members on it, from an old list): counted in the total; the selectors add their rows.
+    unlisted: dict[str, dict[str, Number]] = field(default_factory=dict)
 
 
 def compute(scope: StatsScope, *, only: Iterable[str] | None = None) -> Figures:
@@ -235,8 +245,9 @@ def compute(scope: StatsScope, *, only: Iterable[str] | None = None) -> Figures:
     for name in sorted(needed):  # type: ignore[arg-type]
         source = _SOURCES[name]
         for path, values in source.compute(scope).items():
-            if source.additive and path in additive:
-                additive[path].update(values)  # type: ignore[arg-type]
+            if source.additive and path != OUTSIDE:
+                # Every bucket counts in the unit's total, listed as a row or not.
+                additive.setdefault(path, Counter()).update(values)  # type: ignore[arg-type]
             elif not source.additive and path in per_row:
                 per_row[path].update(values)
 
@@ -256,11 +267,17 @@ def compute(scope: StatsScope, *, only: Iterable[str] | None = None) -> Figures:
             if ind.derive is not None:
                 values[ind.name] = ind.derive(values)
 
+    listed = set(scope.row_paths)
     return Figures(
         period=scope.period,
         total=UnitFigures(scope.unit, rows[unit_path]),
         children=[UnitFigures(child, rows[child.path]) for child in scope.children],
         direct={name: additive[unit_path].get(name, 0) for name in additive_names},
+        unlisted={
+            path: dict(values)
+            for path, values in additive.items()
+            if path not in listed and any(values.values())
+        },
     )
 
 

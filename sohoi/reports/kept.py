@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from sohoi.core.scoping import UnitPaths, subtree_bounds
 from sohoi.orgunits.models import OrgUnit, UnitLevel
@@ -36,9 +37,17 @@ if TYPE_CHECKING:
     from .indicators import StatsScope
 
 TALLY_LEVELS = frozenset({UnitLevel.CENTRAL, UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE})
-KEPT_DAYS = 16  # the most recently used days whose member counts are kept
+KEPT_DAYS = 24  # the most recently used days whose member counts are kept
+USED_AT_GRAIN = timedelta(hours=1)
+EVICT_AFTER = timedelta(minutes=15)
 CHUNK = 500
 FLOW_KINDS = ("joined", "rejoined", "died", "left")
+# An admission counts once per membership (member_indicators._earlier_admission).
+FIRST_ADMISSION = (
+    "NOT (e.kind = 'joined' AND EXISTS (SELECT 1 FROM members_membershipevent e2 "
+    "WHERE e2.membership_id = e.membership_id AND e2.kind = 'joined' "
+    "AND (e2.happened_on < e.happened_on OR (e2.happened_on = e.happened_on AND e2.id < e.id))))"
+)
 
 
 def uses_kept(unit: OrgUnit) -> bool:
@@ -152,7 +161,7 @@ def _build_flows(tallies: set[int] | None) -> None:
                 cursor.execute(
                     "INSERT INTO reports_flowtally (day, month, tally_id, kind, n) "
                     f"SELECT {day}, %s, t.tally_id, e.kind, COUNT(*) FROM members_membershipevent e "
-                    f"JOIN reports_tallyunit t ON t.unit_id = e.org_unit_id WHERE e.kind IN ({kinds})"
+                    f"JOIN reports_tallyunit t ON t.unit_id = e.org_unit_id WHERE e.kind IN ({kinds}) AND {FIRST_ADMISSION}"
                     + _in("t.tally_id", chunk)
                     + " GROUP BY 1, 3, 4",
                     [month],
@@ -292,9 +301,25 @@ def _lock() -> None:
     TallyState.objects.select_for_update().get(name="lock")
 
 
-@transaction.atomic
 def refresh(day: date | None = None) -> None:
-    """Bring the kept counts up to date with every change marked so far, and keep ``day``."""
+    """Bring the kept counts up to date with every change marked so far, and keep ``day``.
+
+    Nothing to do (no marks, the day kept) costs two reads and no write, so report pages do not
+    queue behind an import for the write lock."""
+    now = timezone.now()
+    if not StaleMark.objects.exists() and TallyState.objects.filter(name__in=("units", "flows")).count() == 2:
+        if day is None:
+            return
+        used_at = TallyDay.objects.filter(day=day).values_list("used_at", flat=True).first()
+        if used_at is not None:
+            if used_at < now - USED_AT_GRAIN:
+                TallyDay.objects.filter(day=day).update(used_at=now)
+            return
+    _refresh_locked(day)
+
+
+@transaction.atomic
+def _refresh_locked(day: date | None) -> None:
     _lock()
     marks = list(StaleMark.objects.values_list("path", "seq"))
     built = set(TallyState.objects.values_list("name", flat=True))
@@ -317,9 +342,11 @@ def refresh(day: date | None = None) -> None:
         if kept is None:
             _build_members(day, None)
             TallyDay.objects.create(day=day)
+            # The least recently used days go, never one read moments ago (a read may be under way).
             for old in TallyDay.objects.order_by("-used_at", "-id")[KEPT_DAYS:]:
-                MemberTally.objects.filter(day=old.day).delete()
-                old.delete()
+                if old.used_at < timezone.now() - EVICT_AFTER:
+                    MemberTally.objects.filter(day=old.day).delete()
+                    old.delete()
         else:
             kept.save(update_fields=["used_at"])
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sohoi.members.models import EventKind, Gender, Membership, MembershipEvent, MembershipStay
@@ -136,6 +136,15 @@ _FLOW_KINDS = {
 }
 
 
+def _earlier_admission() -> QuerySet[MembershipEvent]:
+    """An admission of the same membership before this one: two records of one person merged
+    keep both their admissions (``person_merge``), and the person joined once."""
+    return MembershipEvent.unscoped.filter(membership=OuterRef("membership"), kind=EventKind.JOINED).filter(
+        Q(happened_on__lt=OuterRef("happened_on"))
+        | Q(happened_on=OuterRef("happened_on"), id__lt=OuterRef("id"))
+    )
+
+
 def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
     """Admissions, re-admissions, deaths and departures in the period, by the unit they happened in."""
     period = scope.period
@@ -149,6 +158,7 @@ def member_flows(scope: StatsScope) -> dict[str, Counter[str]]:
                 happened_on__lte=period.as_of,
                 kind__in=list(_FLOW_KINDS),
             )
+            .exclude(Q(kind=EventKind.JOINED) & Exists(_earlier_admission()))
             .annotate(bucket=scope.bucket("org_unit__path"))
             .values_list("bucket", "kind")
             .annotate(n=Count("id"))
@@ -222,31 +232,38 @@ def units_by_level(scope: StatsScope) -> dict[str, Counter[str]]:
 def population(scope: StatsScope) -> dict[str, dict[str, Number]]:
     """People aged 60+ in each row's area, as entered for the year (or the latest year before).
 
-    A row without its own entry sums the entries of the top-most units below it, each area once.
+    Entries of the units that existed on the day, put in rows the way members are (the day's tree,
+    or re-based onto today's units). A row sums the entries of its top-most units, each area once.
     A child in the same area as the report's unit has no denominator of its own: the area's
     figure belongs to the unit."""
-    year, unit = scope.period.year, scope.unit
+    year, unit, day = scope.period.year, scope.unit, scope.period.as_of
     entries = (
-        OrgUnit.objects.filter(path__within=unit.path, area__populations__year__lte=year)
+        OrgUnit.unscoped.filter(scope.within("path"), area__populations__year__lte=year)
+        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
         .values_list("path", "area_id", "area__populations__year", "area__populations__aged_60_plus")
         .order_by("path", "-area__populations__year")
     )
     latest: dict[str, tuple[int, int]] = {}
     for path, area_id, _year, value in entries:
         latest.setdefault(path, (area_id, value))  # the latest year first
+    bucket_of = {path: scope.bucket_of(path) for path in latest}
 
-    def resolved(row_path: str) -> int | None:
+    def resolved(row_path: str | None) -> int | None:
         chosen: dict[int, int] = {}
         top: list[str] = []
-        for path in sorted(p for p in latest if p.startswith(row_path)):
-            if top and path.startswith(top[-1]):
+        for path in sorted(latest):
+            bucket = bucket_of[path]
+            if bucket == OUTSIDE or (row_path is not None and bucket != row_path):
+                continue
+            if any(path.startswith(above) for above in top):
                 continue
             top.append(path)
             area_id, value = latest[path]
             chosen[area_id] = value
         return sum(chosen.values()) if chosen else None
 
-    result: dict[str, dict[str, Number]] = {unit.path: {"population_60_plus": resolved(unit.path)}}
+    result: dict[str, dict[str, Number]] = {unit.path: {"population_60_plus": resolved(None)}}
     for child in scope.children:
         same_area = child.area_id is not None and child.area_id == unit.area_id
         result[child.path] = {"population_60_plus": None if same_area else resolved(child.path)}

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 
+from sohoi.core.scoping import UnitPaths
 from sohoi.core.text import vi_sort_key
 from sohoi.orgunits.models import (
     Area,
@@ -153,7 +154,11 @@ def _kept_counts_fit(unit: OrgUnit, children: list[OrgUnit], corrections: list[t
     if any(child.level not in kept.TALLY_LEVELS for child in children):
         return False
     paths = [path for path, _bucket in corrections]
-    return not OrgUnit.unscoped.filter(path__in=paths).exclude(level__in=kept.TALLY_LEVELS).exists() if paths else True
+    return (
+        not OrgUnit.unscoped.filter(path__in=paths).exclude(level__in=kept.TALLY_LEVELS).exists()
+        if paths
+        else True
+    )
 
 
 def unit_figures(
@@ -170,6 +175,12 @@ def unit_figures(
     A child closed before the day with nothing to show is left out."""
     scope = stats_scope(unit=unit, period=period, with_children=with_children, rebase=rebase)
     figures = registry.compute(scope, only=only)
+    if with_children and figures.unlisted:
+        # Children the day's tree did not list but whose rows hold figures: shown too, so the
+        # rows still add up to the unit's total.
+        extra = sorted(OrgUnit.unscoped.filter(path__in=figures.unlisted), key=lambda u: vi_sort_key(u.name))
+        scope.children = [*scope.children, *extra]
+        figures = registry.compute(scope, only=only)
     additive = [i.name for i in registry.indicators() if i.additive and (only is None or i.name in only)]
     day = period.as_of
     figures.children = [
@@ -294,7 +305,7 @@ def area_report(
     *, area: Area, year: int, today: date | None = None
 ) -> tuple[StatsPeriod, list[AreaColumn], int]:
     """Each association's figures in ``area`` and the distinct people who are members of any."""
-    from sohoi.members.models import Membership
+    from sohoi.members.models import Membership, MembershipStay
 
     period = StatsPeriod.for_year(year, today=today)
     columns = []
@@ -302,16 +313,19 @@ def area_report(
         figures = registry.compute(stats_scope(unit=unit, period=period, with_children=False))
         columns.append(AreaColumn(unit=unit, figures=figures.total))
     day = period.as_of
-    condition = Q()
-    for column in columns:
-        condition |= Q(org_unit__path__within=column.unit.path)
     people = 0
     if columns:
-        people = (
-            Membership.objects.filter(condition, unit_since__lte=day)
+        paths = UnitPaths.of(column.unit.path for column in columns)
+        # Members on the day: the current stays and the earlier ones, as the columns count them.
+        current = (
+            Membership.objects.filter(org_unit__path__within=paths, unit_since__lte=day)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-            .values("person_id").distinct().count()
+            .values_list("person_id", flat=True)
         )  # fmt: skip
+        earlier = MembershipStay.objects.filter(
+            org_unit__path__within=paths, started_on__lte=day, ended_on__gt=day
+        ).values_list("membership__person_id", flat=True)
+        people = len(set(current) | set(earlier))
     return period, columns, people
 
 

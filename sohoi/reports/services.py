@@ -41,6 +41,33 @@ def check_year(year: Any) -> int:
     return value
 
 
+def check_report_year(year: Any) -> int:
+    """A year whose figures exist: not after the current one."""
+    value = check_year(year)
+    if value > date.today().year:
+        raise DomainError(
+            _("Năm %(year)s chưa đến: chưa có số liệu để làm báo cáo.") % {"year": value},
+            field="year",
+            code="year",
+        )
+    return value
+
+
+def check_as_of(year: int, day: date | None) -> date | None:
+    """Figures of year Y are counted to a day of Y (30 September…) or early in Y+1, never a day
+    still to come."""
+    if day is None:
+        return None
+    if day.year not in (year, year + 1):
+        raise DomainError(
+            _("Ngày tính số liệu phải thuộc năm %(year)s (hoặc đầu năm %(next)s).") % {"year": year, "next": year + 1},
+            field="as_of", code="as_of",
+        )  # fmt: skip
+    if day > date.today():
+        raise DomainError(_("Ngày tính số liệu không được sau hôm nay."), field="as_of", code="as_of")
+    return day
+
+
 def _target_value(indicator: registry.Indicator, raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw).strip().replace(",", "."))
@@ -161,6 +188,13 @@ def targets_hand_down(
     for child, value in values.items():
         if child.parent_id != parent.pk:
             raise DomainError(_("Chỉ giao chỉ tiêu được cho đơn vị trực thuộc."), code="handed_down")
+        if value is None or str(value).strip() == "":
+            # An empty value takes back only a target this level gave; a child's own stays.
+            given = Target.objects.filter(
+                org_unit=child, year=year, indicator=indicator, set_by=parent
+            ).exists()
+            if not given:
+                continue
         try:
             target_set(unit=child, setter=parent, year=year, indicator=indicator, value=value, actor=actor)
         except DomainError as error:
@@ -197,7 +231,7 @@ def population_set(
 
 def _whole_number(raw: Any, *, field: str) -> int:
     text = str(raw).strip().replace(".", "").replace(",", "").replace(" ", "")
-    if not text.isdigit() or len(text) > 9:
+    if not text.isdecimal() or not text.isascii() or len(text) > 9:
         raise DomainError(_("Hãy nhập một số nguyên không âm."), field=field, code="number")
     return int(text)
 

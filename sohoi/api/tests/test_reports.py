@@ -6,6 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from sohoi.core.scoping import unit_scope
 from sohoi.imports.values import PartialDate
@@ -14,6 +16,7 @@ from sohoi.members.services import MembershipInput, member_admit
 from sohoi.orgunits.models import UnitLevel
 from sohoi.orgunits.services import orgunit_create
 from sohoi.reports.models import Target
+from sohoi.reports.services import target_set
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +129,23 @@ def test_hand_down_only_to_children_and_viewers_cannot_write(tree, dung, binh, a
         == 403
     )
     assert not Target.unscoped.exists()
+
+
+def test_stats_refuse_a_day_outside_the_year_or_to_come(tree, binh, api_as):
+    api = api_as(binh)
+    for as_of in ("0001-01-01", "2030-01-01"):
+        response = api.get(f"/api/v1/u/{tree.A.code}/stats", year=2024, as_of=as_of)
+        assert response.status_code == 400, response.content
+    assert api.get(f"/api/v1/u/{tree.A.code}/stats", year=2099).status_code == 400
+    with pytest.raises(CommandError) as raised:
+        call_command("stats", "--unit", tree.A.code, "--year", "2024", "--as-of", "0001-01-01")
+    assert raised.value.returncode == 2
+
+
+def test_an_empty_hand_down_leaves_a_childs_own_target(tree, dung, api_as):
+    with unit_scope(tree.A):
+        target_set(unit=tree.A1, setter=tree.A1, year=2025, indicator="members", value=7, actor=None)
+    response = api_as(dung).post(f"/api/v1/u/{tree.A.code}/targets/2025/hand-down",
+                                 {"indicator": "members", "values": {tree.A1.code: ""}})  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert Target.unscoped.get(org_unit=tree.A1, indicator="members").value == 7

@@ -133,11 +133,11 @@ def indicator_list(request: HttpRequest) -> IndicatorList:
 def unit_stats(request: UnitRequest, unit_code: str, params: Query[StatsParams]) -> StatsOut:
     """The indicators of the unit (its whole subtree) and of each child unit, counted on ``as_of``
     on the tree of that day (or re-based onto today's units)."""
-    year = services.check_year(params.year or date.today().year)
+    year = services.check_report_year(params.year or date.today().year)
     as_of = None
     if params.as_of:
         try:
-            as_of = date.fromisoformat(params.as_of.strip())
+            as_of = services.check_as_of(year, date.fromisoformat(params.as_of.strip()))
         except ValueError:
             raise DomainError(_("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": params.as_of[:20]},
                               field="as_of") from None  # fmt: skip
@@ -206,7 +206,7 @@ def target_hand_down(request: UnitRequest, unit_code: str, year: str, payload: H
     """Give each child unit (by code) its target of one indicator, all or nothing. Returns the unit's
     own targets."""
     year = services.check_year(year)
-    children = {u.code: u for u in OrgUnit.objects.filter(parent=request.unit)}
+    children = {u.code: u for u in OrgUnit.objects.filter(parent=request.unit, closed_on__isnull=True)}
     values = {}
     for code, value in payload.values.items():
         if code not in children:

@@ -67,7 +67,7 @@ def parse_whole(text: str) -> int:
         raise forms.ValidationError(_("Không được nhập số âm."), code="negative")
     if _GROUPED.match(value):
         value = value.replace(".", "").replace(" ", "")
-    if value.isdigit():
+    if value.isdecimal() and value.isascii():
         if len(value) > 12:
             raise forms.ValidationError(_("Số quá lớn."), code="too_big")
         return int(value)

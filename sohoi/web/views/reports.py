@@ -286,6 +286,10 @@ def report_year(request: UnitRequest, unit_code: str, year: int) -> HttpResponse
     if problem := year_problem(year):
         messages.error(request, problem)
         return redirect("reports:index", unit.code)
+    if year > _this_year():
+        # Next year's targets have their own page; figures of a year to come do not exist.
+        messages.error(request, _("Năm %(year)s chưa đến: chưa có số liệu để làm báo cáo.") % {"year": year})
+        return redirect("reports:index", unit.code)
     saved = selectors.year_report_for(unit=unit, year=year)
     day_form = AsOfForm(request.GET if "ngay" in request.GET else None, year=year)
     asked = day_form.cleaned_data["ngay"] if day_form.is_bound and day_form.is_valid() else None

@@ -22,7 +22,7 @@ from sohoi.orgunits.models import OrgUnit
 from sohoi.reports import indicators as registry
 from sohoi.reports.indicators import StatsPeriod
 from sohoi.reports.selectors import unit_figures
-from sohoi.reports.services import check_year
+from sohoi.reports.services import check_as_of, check_report_year
 
 CODE_MAX_LENGTH = OrgUnit._meta.get_field("code").max_length
 
@@ -85,18 +85,18 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Không tìm thấy đơn vị có mã “%(code)s”.") % {"code": code[:CODE_MAX_LENGTH]}, returncode=2
             )
+        day = None
         try:
-            report_year = check_year(year)
+            report_year = check_report_year(year)
+            if as_of:
+                day = check_as_of(report_year, date.fromisoformat(as_of.strip()))
         except DomainError as error:
             raise CommandError(error.message, returncode=2) from None
-        day = None
-        if as_of:
-            try:
-                day = date.fromisoformat(as_of.strip())
-            except ValueError:
-                raise CommandError(
-                    _("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": as_of[:20]}, returncode=2
-                ) from None
+        except ValueError:
+            raise CommandError(
+                _("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": (as_of or "")[:20]},
+                returncode=2,
+            ) from None
         period = StatsPeriod.for_year(report_year, as_of=day)
         names = [i.name for i in registry.indicators()]
         with unit_scope(top):
