@@ -231,6 +231,13 @@ class Figures:
     # has members on it, from an old list): counted in the total; the selectors add their rows.
     unlisted: dict[str, dict[str, Number]] = field(default_factory=dict)
 
+    @property
+    def has_direct_row(self) -> bool:
+        """The tables show a line for the members kept at the unit itself: whenever any of its
+        own figures is not zero (a death there with no member left still counts), so the lines
+        always add up to the total."""
+        return bool(self.children) and any(self.direct.values())
+
 
 def compute(scope: StatsScope, *, only: Iterable[str] | None = None) -> Figures:
     """Run the sources the registered indicators (or ``only`` those) need over ``scope``."""

@@ -429,7 +429,7 @@ def unit_appendix_rows(report: UnitReport) -> list[tuple[str, str, dict[str, Num
     ]
     for index, child in enumerate(figures.children, start=1):
         rows.append((str(index), child.unit.name, child.values, False))
-    if figures.children and figures.direct.get("members"):
+    if figures.has_direct_row:
         direct = {k: v for k, v in figures.direct.items()}
         rows.append(("", f"Sinh hoạt trực tiếp tại {report.unit.name}", direct, False))
     return rows

@@ -226,7 +226,7 @@ def child_rows(report: UnitReport) -> list[tuple[str, str, UnitFigures | dict[st
         ("", f"Toàn {report.unit.name}", figures.total, True)
     ]
     rows += [(str(i), child.unit.name, child, False) for i, child in enumerate(figures.children, start=1)]
-    if figures.children and figures.direct.get("members"):
+    if figures.has_direct_row:
         rows.append(("", f"Sinh hoạt trực tiếp tại {report.unit.name}", dict(figures.direct), False))
     return rows
 

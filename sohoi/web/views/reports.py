@@ -172,7 +172,7 @@ def _children_rows(
             )
         )
     direct = figures.direct
-    if figures.children and any(direct.get(ind.name) for ind in columns if ind.additive):
+    if figures.has_direct_row:
         cells = [display.vi_value(direct.get(ind.name), ind.unit) if ind.additive else display.NOTHING
                  for ind in columns]  # fmt: skip
         rows.append(SideRow(name=_("Sinh hoạt trực tiếp tại %(unit)s") % {"unit": unit.name}, url=None,
