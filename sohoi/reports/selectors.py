@@ -341,7 +341,7 @@ def letterhead_for(*, unit: OrgUnit) -> Letterhead | None:
 
 
 def population_for(*, area: Area, year: int) -> AreaPopulation | None:
-    return AreaPopulation.objects.filter(area=area, year=year).first()
+    return AreaPopulation.objects.filter(area=area, year=year).select_related("actor").first()
 
 
 def child_targets(*, unit: OrgUnit, year: int, indicator: str) -> dict[int, Target]:

@@ -113,3 +113,12 @@ def test_the_report_of_a_year_to_come_is_refused(tree, binh, client_for):
     response = client_for(binh).get(url, follow=True)
     assert response.redirect_chain and response.status_code == 200
     assert "chưa đến" in response.content.decode()
+
+
+def test_the_shared_population_shows_who_entered_it_last(tree, two_areas, chi, dung, client_for):
+    OrgUnit.unscoped.filter(pk=tree.A.pk).update(area=two_areas[0])
+    unit = OrgUnit.unscoped.get(pk=tree.A.pk)
+    with unit_scope(unit):
+        population_set(unit=unit, year=2025, aged_60_plus=120, actor=chi)
+    html = client_for(dung).get(reverse("reports:population", args=[unit.code, 2025])).content.decode()
+    assert "Nhập lần cuối bởi Chi" in html

@@ -572,6 +572,7 @@ def population(request: UnitRequest, unit_code: str, year: int) -> HttpResponse:
         context["no_area"] = True
         return render(request, "reports/population.html", context)
     saved = selectors.population_for(area=unit.area, year=year) if not year_problem(year) else None
+    context["saved"] = saved  # who entered it last: the figure is shared by the area's associations
     initial = {}
     if saved is not None:
         initial = {
