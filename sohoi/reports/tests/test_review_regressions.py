@@ -122,3 +122,20 @@ def test_the_shared_population_shows_who_entered_it_last(tree, two_areas, chi, d
         population_set(unit=unit, year=2025, aged_60_plus=120, actor=chi)
     html = client_for(dung).get(reverse("reports:population", args=[unit.code, 2025])).content.decode()
     assert "Nhập lần cuối bởi Chi" in html
+
+
+def test_the_report_page_re_bases_last_year_onto_todays_units_on_request(tree, two_areas, binh, client_for):
+    x, y = _communes(tree, two_areas)
+    for n in range(3):
+        admit(x, f"Nguyễn Văn X{n}", joined=date(2020, 1, 1))
+    with unit_scope(tree.P):
+        orgunit_merge(sources=[x], into=y, effective_on=date(2025, 7, 1), actor=None, decision_ref="QĐ 3")
+    from sohoi.accounts.services import user_create
+
+    viewer = user_create(username="xem-y", full_name="Xem Y", password="Mat-khau-dai-2026!", actor=None,
+                         unit=y, role="viewer")  # fmt: skip
+    url = reverse("reports:year", args=[y.code, 2025])
+    plain = client_for(viewer).get(url).context["report"]
+    rebased = client_for(viewer).get(url + "?quy-doi=1").context["report"]
+    assert plain.last_year.total["members"] == 0
+    assert rebased.last_year.total["members"] == 3

@@ -280,6 +280,9 @@ def report_index(request: UnitRequest, unit_code: str) -> HttpResponse:
     return redirect("reports:year", request.unit.code, year)
 
 
+REBASE_PARAM = "quy-doi"
+
+
 @requires("reports.view")
 def report_year(request: UnitRequest, unit_code: str, year: int) -> HttpResponse:
     unit = request.unit
@@ -294,7 +297,9 @@ def report_year(request: UnitRequest, unit_code: str, year: int) -> HttpResponse
     day_form = AsOfForm(request.GET if "ngay" in request.GET else None, year=year)
     asked = day_form.cleaned_data["ngay"] if day_form.is_bound and day_form.is_valid() else None
     as_of = asked or (saved.cut_off if saved is not None else None)
-    report = selectors.unit_report(unit=unit, year=year, as_of=as_of)
+    # Year over year across the 2025 merger: last year's figures on today's units.
+    rebase = request.GET.get(REBASE_PARAM) == "1"
+    report = selectors.unit_report(unit=unit, year=year, as_of=as_of, rebase=rebase)
     if not day_form.is_bound:
         day_form = AsOfForm(initial={"ngay": report.period.as_of}, year=year)
     history = selectors.history(unit=unit, years=list(range(year - HISTORY_YEARS + 1, year)))
@@ -317,6 +322,8 @@ def report_year(request: UnitRequest, unit_code: str, year: int) -> HttpResponse
         "documents_url": optional_url("report_files:documents", unit.code, year),
         "area_url": _area_url(unit.area, year) if unit.area_id else None,
         "can_change": "reports.change" in request.perms,
+        "rebase": rebase,
+        "rebase_param": REBASE_PARAM,
         **_trail(request),
     }
     return render(request, "reports/report.html", context)
