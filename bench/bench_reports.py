@@ -97,6 +97,9 @@ def _measure(register: Any) -> dict[str, Any]:
     from django.test import Client, override_settings
     from django.urls import NoReverseMatch, reverse
 
+    # Import every command now: code edited while a long run goes on must not be half-loaded.
+    import sohoi.reports.management.commands.report  # noqa: F401
+    import sohoi.reports.management.commands.stats  # noqa: F401
     from sohoi.accounts.models import User
     from sohoi.accounts.services import user_create
     from sohoi.core.scoping import unit_scope
@@ -105,10 +108,6 @@ def _measure(register: Any) -> dict[str, Any]:
     from sohoi.reports import kept
     from sohoi.reports.indicators import StatsPeriod
     from sohoi.reports.selectors import unit_figures, unit_report
-
-    # Import every command now: code edited while a long run goes on must not be half-loaded.
-    import sohoi.reports.management.commands.report  # noqa: F401
-    import sohoi.reports.management.commands.stats  # noqa: F401
 
     root = OrgUnit.unscoped.get(pk=register.root_id)
     today = date.today()
