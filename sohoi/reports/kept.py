@@ -87,7 +87,7 @@ def _chunks(values: Iterable[int]) -> Iterable[list[int]]:
 def _in(column: str, chunk: list[int] | None) -> str:
     if chunk is None:
         return ""
-    return f" AND {column} IN ({', '.join(str(int(v)) for v in chunk)})"
+    return f" AND {column} IN ({_ids(chunk)})"
 
 
 _CARD = (

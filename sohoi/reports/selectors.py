@@ -23,7 +23,6 @@ from sohoi.orgunits.models import (
     UnitEventKind,
     UnitEventLink,
     UnitEventRole,
-    UnitLevel,
 )
 
 from . import indicators as registry
@@ -352,10 +351,6 @@ def child_targets(*, unit: OrgUnit, year: int, indicator: str) -> dict[int, Targ
             org_unit__path__within=unit.path, org_unit__depth=unit.depth + 1, year=year, indicator=indicator
         )
     }
-
-
-def level_label(unit: OrgUnit) -> str:
-    return UnitLevel(unit.level).label
 
 
 @dataclass

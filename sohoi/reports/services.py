@@ -68,6 +68,20 @@ def check_as_of(year: int, day: date | None) -> date | None:
     return day
 
 
+def parse_as_of(year: int, text: str) -> date | None:
+    """The "as of" day typed as YYYY-MM-DD (API, command), checked by :func:`check_as_of`."""
+    if not text.strip():
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(
+            _("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": text[:20]},
+            field="as_of",
+        ) from None
+    return check_as_of(year, day)
+
+
 def _target_value(indicator: registry.Indicator, raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw).strip().replace(",", "."))

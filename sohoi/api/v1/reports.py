@@ -134,13 +134,7 @@ def unit_stats(request: UnitRequest, unit_code: str, params: Query[StatsParams])
     """The indicators of the unit (its whole subtree) and of each child unit, counted on ``as_of``
     on the tree of that day (or re-based onto today's units)."""
     year = services.check_report_year(params.year or date.today().year)
-    as_of = None
-    if params.as_of:
-        try:
-            as_of = services.check_as_of(year, date.fromisoformat(params.as_of.strip()))
-        except ValueError:
-            raise DomainError(_("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": params.as_of[:20]},
-                              field="as_of") from None  # fmt: skip
+    as_of = services.parse_as_of(year, params.as_of)
     period = StatsPeriod.for_year(year, as_of=as_of)
     figures = selectors.unit_figures(unit=request.unit, period=period, rebase=params.rebase)
     names = _names()

@@ -220,31 +220,40 @@ def test_a_past_report_reads_the_same_after_later_changes(tree, parents, people,
             day = CUT
             for action, first, second, gap in later:
                 day += timedelta(days=gap)
-                live = [
-                    u for u in OrgUnit.objects.filter(path__within=tree.P.path) if u.is_open and u != tree.P
-                ]
-                if not live:
+                if not apply_later_change(tree, action, first, second, day):
                     break
-                one, other = live[first % len(live)], live[second % len(live)]
-                try:
-                    with transaction.atomic():
-                        if action == "move":
-                            orgunit_move(unit=one, new_parent=other, actor=None, effective_on=day)
-                        elif action == "merge" and one.parent_id == other.parent_id and one != other:
-                            orgunit_merge(sources=[one, other], into=other, effective_on=day, actor=None,
-                                          decision_ref="QĐ 1")  # fmt: skip
-                        elif action == "death":
-                            membership = Membership.objects.filter(status="active").order_by("id").first()
-                            if membership:
-                                member_record_death(membership=membership, on=day, actor=None)
-                        elif action == "transfer":
-                            membership = Membership.objects.filter(status="active").order_by("-id").first()
-                            if membership and other.is_open:
-                                member_transfer(membership=membership, to_unit=other, on=day, actor=None)
-                except DomainError:
-                    pass
             after = _snapshot(everything, days)
             assert after == before
             raise Rollback
     except Rollback:
         pass
+
+
+def apply_later_change(tree, action: str, first: int, second: int, day: date) -> bool:  # noqa: ANN001
+    """One later change of the tree or the register on ``day``: move or merge units of P, or a
+    death or transfer of a member. False when no open unit is left to change."""
+    from sohoi.members.models import Membership
+
+    live = [u for u in OrgUnit.objects.filter(path__within=tree.P.path) if u.is_open and u != tree.P]
+    if not live:
+        return False
+    one, other = live[first % len(live)], live[second % len(live)]
+    try:
+        with transaction.atomic():
+            if action == "move":
+                orgunit_move(unit=one, new_parent=other, actor=None, effective_on=day)
+            elif action == "merge" and one.parent_id == other.parent_id and one != other:
+                orgunit_merge(
+                    sources=[one, other], into=other, effective_on=day, actor=None, decision_ref="QĐ 1"
+                )
+            elif action == "death":
+                membership = Membership.objects.filter(status="active").order_by("id").first()
+                if membership:
+                    member_record_death(membership=membership, on=day, actor=None)
+            elif action == "transfer":
+                membership = Membership.objects.filter(status="active").order_by("-id").first()
+                if membership and other.is_open:
+                    member_transfer(membership=membership, to_unit=other, on=day, actor=None)
+    except DomainError:
+        pass  # a refused change changes nothing
+    return True

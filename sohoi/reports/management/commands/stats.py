@@ -8,7 +8,6 @@ With ``--json`` it prints one object: ``{"unit", "as_of", "indicators": {name: v
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +21,7 @@ from sohoi.orgunits.models import OrgUnit
 from sohoi.reports import indicators as registry
 from sohoi.reports.indicators import StatsPeriod
 from sohoi.reports.selectors import unit_figures
-from sohoi.reports.services import check_as_of, check_report_year
+from sohoi.reports.services import check_report_year, parse_as_of
 
 CODE_MAX_LENGTH = OrgUnit._meta.get_field("code").max_length
 
@@ -85,18 +84,11 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Không tìm thấy đơn vị có mã “%(code)s”.") % {"code": code[:CODE_MAX_LENGTH]}, returncode=2
             )
-        day = None
         try:
             report_year = check_report_year(year)
-            if as_of:
-                day = check_as_of(report_year, date.fromisoformat(as_of.strip()))
+            day = parse_as_of(report_year, as_of or "")
         except DomainError as error:
             raise CommandError(error.message, returncode=2) from None
-        except ValueError:
-            raise CommandError(
-                _("Ngày “%(value)s” không đúng dạng YYYY-MM-DD.") % {"value": (as_of or "")[:20]},
-                returncode=2,
-            ) from None
         period = StatsPeriod.for_year(report_year, as_of=day)
         names = [i.name for i in registry.indicators()]
         with unit_scope(top):
