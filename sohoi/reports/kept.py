@@ -218,6 +218,13 @@ def _within_sql(scope: StatsScope, column: str) -> tuple[str, list[str]]:
     return "(" + " OR ".join(clauses) + ")", params
 
 
+def _is_tally(column: str) -> str:
+    """Always true of a tally unit; it lets the planner look up the few thousand tally units
+    instead of hashing every unit of the tree (a third of a read's time at 70,000 units)."""
+    levels = ", ".join(f"'{level}'" for level in sorted(TALLY_LEVELS))
+    return f"{column} IN ({levels})"
+
+
 def member_rows(scope: StatsScope) -> list[tuple]:
     """(bucket, gender, band, n, age sum, card, honorary) of the kept day."""
     bucket, bucket_params = _bucket_sql(scope, "u.path")
@@ -226,7 +233,7 @@ def member_rows(scope: StatsScope) -> list[tuple]:
         cursor.execute(
             f"SELECT {bucket}, t.gender, t.band, SUM(t.n), SUM(t.age_sum), SUM(t.card), SUM(t.honorary) "
             "FROM reports_membertally t CROSS JOIN orgunits_orgunit u "
-            f"WHERE u.id = t.tally_id AND t.day = %s AND {within} GROUP BY 1, 2, 3",
+            f"WHERE u.id = t.tally_id AND {_is_tally('u.level')} AND t.day = %s AND {within} GROUP BY 1, 2, 3",
             [*bucket_params, scope.period.as_of, *within_params],
         )
         return cursor.fetchall()
@@ -257,10 +264,12 @@ def flow_rows(scope: StatsScope) -> list[tuple[str, str, int]]:
     rows: list[tuple[str, str, int]] = []
     with connection.cursor() as cursor:
         for month, low, high in _spans(scope.period.start, scope.period.as_of):
+            # Summed per tally unit first: a few weeks of daily rows are tens of thousands.
             cursor.execute(
-                f"SELECT {bucket}, f.kind, SUM(f.n) FROM reports_flowtally f CROSS JOIN orgunits_orgunit u "
-                f"WHERE u.id = f.tally_id AND f.month = %s AND f.day >= %s AND f.day <= %s AND {within} "
-                "GROUP BY 1, 2",
+                f"SELECT {bucket}, f.kind, SUM(f.n) FROM (SELECT tally_id, kind, SUM(n) AS n "
+                "FROM reports_flowtally WHERE month = %s AND day >= %s AND day <= %s GROUP BY 1, 2) f "
+                f"CROSS JOIN orgunits_orgunit u WHERE u.id = f.tally_id AND {_is_tally('u.level')} "
+                f"AND {within} GROUP BY 1, 2",
                 [*bucket_params, month, low, high, *within_params],
             )
             rows += cursor.fetchall()
@@ -278,6 +287,7 @@ def transfer_rows(scope: StatsScope) -> list[tuple[str, str, int]]:
             f"SELECT {to_bucket}, {from_bucket}, SUM(x.n) FROM reports_transfertally x "
             "CROSS JOIN orgunits_orgunit tu CROSS JOIN orgunits_orgunit fu "
             "WHERE tu.id = x.to_tally_id AND fu.id = x.from_tally_id AND x.day >= %s AND x.day <= %s "
+            f"AND {_is_tally('tu.level')} AND {_is_tally('fu.level')} "
             f"AND ({to_within} OR {from_within}) GROUP BY 1, 2",
             [*to_params, *from_params, scope.period.start, scope.period.as_of, *to_within_params,
              *from_within_params],

@@ -71,16 +71,19 @@ def _parents_before_moves(unit: OrgUnit, day: date) -> dict[str, str]:
     return {path: paths[code] for path, code in old_parent_code.items() if code in paths}
 
 
-def _tree_on(unit: OrgUnit, day: date) -> tuple[list[str], list[tuple[str, str]]]:
-    """The unit's children on ``day`` (paths) and the bucket corrections that put back the units
-    moved since then (a commune taken from a district to its province in 2025 was in the district's
-    figures of 2024)."""
+def _child_paths(unit: OrgUnit) -> list[str]:
+    # By parent (indexed): a range over the path would read the whole subtree of the root.
+    return list(OrgUnit.objects.filter(parent=unit).values_list("path", flat=True))
+
+
+def _tree_on(
+    unit: OrgUnit, day: date, *, with_children: bool = True
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The unit's children on ``day`` (paths; none asked for without ``with_children``) and the
+    bucket corrections that put back the units moved since then (a commune taken from a district to
+    its province in 2025 was in the district's figures of 2024)."""
     moved = _parents_before_moves(unit, day)
-    children = [
-        path for path in OrgUnit.objects.filter(path__within=unit.path, depth=unit.depth + 1).values_list(
-            "path", flat=True
-        ) if path not in moved
-    ]  # fmt: skip
+    children = [path for path in _child_paths(unit) if path not in moved] if with_children else []
     if not moved:
         return children, []
 
@@ -93,7 +96,8 @@ def _tree_on(unit: OrgUnit, day: date) -> tuple[list[str], list[tuple[str, str]]
         return OUTSIDE
 
     wanted = {path: bucket_on_day(path) for path in moved}
-    children += [path for path, parent in moved.items() if parent == unit.path]
+    if with_children:
+        children += [path for path, parent in moved.items() if parent == unit.path]
     return children, _keep_differing(unit, wanted)
 
 
@@ -126,13 +130,9 @@ def stats_scope(
         successors = _successors(unit, day)
         wanted = {path: _current_bucket(unit, target) for path, target in successors.items()}
         corrections = _keep_differing(unit, wanted)
-        child_paths = list(
-            OrgUnit.objects.filter(path__within=unit.path, depth=unit.depth + 1).values_list(
-                "path", flat=True
-            )
-        )
+        child_paths = _child_paths(unit) if with_children else []
     else:
-        child_paths, corrections = _tree_on(unit, day)
+        child_paths, corrections = _tree_on(unit, day, with_children=with_children)
     children: list[OrgUnit] = []
     if with_children:
         found = OrgUnit.unscoped.filter(path__in=child_paths)
