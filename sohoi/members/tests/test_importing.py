@@ -349,3 +349,26 @@ def test_a_sheet_sent_to_a_unit_outside_the_import_is_an_error(tree, tmp_path):
     report = run(path, tree.A1, sheet_units={"Thôn Đông": tree.B1.code})
     assert report.error_count == 1 and not report.written and report.sheets[0]["error"]
     assert not Membership.unscoped.exists()
+
+
+def test_every_batch_asks_the_register_with_the_same_statements(tree, tmp_path, monkeypatch):
+    """SQLite keeps the last hundred statements it prepared: an IN (?, ?, …) per batch length made
+    a long import into a large register grow by 70 MB. The batches' look-ups must read the same."""
+    from django.db import connection
+
+    path = write_members_csv(tmp_path / "m.csv", 90)
+    run(path, tree.A1)  # the second run matches every row: every look-up runs
+    monkeypatch.setattr("sohoi.members.importing.BATCH_SIZE", 7)  # 12 full batches and one of 6
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        statements.append(sql)  # the text the driver prepares, before its parameters
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        again = run(path, tree.A1)
+    assert again.unchanged == again.rows - again.duplicate_count and again.created == 0
+    lookups = [sql for sql in statements if "members_person" in sql and sql.startswith("SELECT")]
+    assert len(lookups) >= 13 * 2
+    if connection.vendor == "sqlite":
+        assert len(set(lookups)) <= 6, sorted(set(lookups))
