@@ -24,6 +24,7 @@ import pickle
 import re
 import secrets
 import tempfile
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -329,7 +330,11 @@ class _Importer:
         try:
             with transaction.atomic(), tempfile.TemporaryFile() as updates:
                 self.writer = _Writer(self, updates)
-                self.check(path, progress=progress, **options)
+                try:
+                    self.check(path, progress=progress, **options)
+                finally:
+                    # Never leave the transaction with an insert still running (on error too).
+                    self.writer.inserts.wait(raise_error=report.ok)
                 if not report.ok:
                     raise _Discard
                 self.writer.write_updates()
@@ -404,6 +409,8 @@ class _Importer:
             report.file_error = _("Không thấy cột Họ và tên: tệp này có vẻ không phải danh sách hội viên")
 
     def _decide(self, batch: list[_Candidate], letters: dict[str, str]) -> None:
+        if self.writer is not None:
+            self.writer.inserts.wait()  # the connection is the insert's until it is done
         records = self._match(batch, letters)
         # After the first error nothing will be kept: only check the rest, for the report.
         if self.writer is not None and records and self.report.ok:
@@ -806,6 +813,7 @@ class _Writer:
             actor_id=importer.actor.pk if importer.actor else None,
         )
         self.units = {u.pk: u for u in importer.units}
+        self.inserts = _BackgroundInserts()
 
     def write(self, records: list[tuple[Any, ...]]) -> None:
         creates = [record for record in records if record[0] == "c"]
@@ -816,6 +824,7 @@ class _Writer:
             pickle.dump(updates, self.updates, protocol=pickle.HIGHEST_PROTOCOL)
 
     def write_updates(self) -> None:
+        self.inserts.wait()
         self.updates.seek(0)
         while True:
             try:
@@ -867,11 +876,19 @@ class _Writer:
             values[e_membership], values[e_unit] = membership_id, unit_id
             values[e_on], values[e_precision] = joined_on, membership["joined_precision"]
             events.append(values)
-        person_table.insert(people)
-        membership_table.insert(memberships)
-        event_table.insert(events)
         importer.new_people.add(values[p_id] for values in people)
         importer.new_memberships.add(membership_ids)
+        # The import's own connection and transaction, and Django's names for its errors (an
+        # IntegrityError must reach run() as one): both taken here, in the reader's thread.
+        raw, django_errors = connection.connection, connection.wrap_database_errors
+
+        def insert() -> None:
+            with django_errors:
+                person_table.insert(people, raw)
+                membership_table.insert(memberships, raw)
+                event_table.insert(events, raw)
+
+        self.inserts.start(insert)
 
 
 class _Table:
@@ -900,8 +917,10 @@ class _Table:
             self.template.append(default)
         table = connection.ops.quote_name(model._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(column) for column in self.columns)
+        self.copy = connection.vendor == "postgresql"
         self.copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(self.columns))})"  # noqa: S608
+        # The driver's own placeholders: the insert runs on the raw connection (see _BackgroundInserts).
+        self.sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['?'] * len(self.columns))})"  # noqa: S608
 
     def at(self, name: str) -> int:
         return self.index[name]
@@ -913,17 +932,54 @@ class _Table:
             row[index[name_]] = value
         return row
 
-    def insert(self, rows: Sequence[Sequence[Any]]) -> None:
+    def insert(self, rows: Sequence[Sequence[Any]], raw: Any) -> None:
+        """Write ``rows`` through ``raw``, the DB-API connection under Django's (whose wrapper
+        belongs to the thread that opened it)."""
         if not rows:
             return
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+        cursor = raw.cursor()
+        try:
+            if self.copy:
                 # COPY: executemany sends one statement per row (twenty times slower here).
-                with cursor.cursor.copy(self.copy_sql) as copy:
+                with cursor.copy(self.copy_sql) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
                 cursor.executemany(self.sql, rows)
+        finally:
+            cursor.close()
+
+
+class _BackgroundInserts:
+    """The inserts of one batch run in a thread while the next batch is read and checked:
+    the database works (COPY on PostgreSQL, SQLite's B-trees) while Python parses, and both
+    drivers let go of the interpreter while they wait. One insert at a time, on the import's
+    own connection and transaction; the reader waits for it before it uses the connection
+    again, so the two never share it at once. An insert's error is raised in the reader."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, insert: Callable[[], None]) -> None:
+        self.wait()
+
+        def run() -> None:
+            try:
+                insert()
+            except BaseException as error:  # noqa: BLE001 (handed to the reader)
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name="import-insert", daemon=True)
+        self._thread.start()
+
+    def wait(self, *, raise_error: bool = True) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None and raise_error:
+            raise error
 
 
 _CODE_REJECT = bytes(range(len(_CODE_ALPHABET) * (256 // len(_CODE_ALPHABET)), 256))

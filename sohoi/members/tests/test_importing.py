@@ -372,3 +372,28 @@ def test_every_batch_asks_the_register_with_the_same_statements(tree, tmp_path, 
     assert len(lookups) >= 13 * 2
     if connection.vendor == "sqlite":
         assert len(set(lookups)) <= 6, sorted(set(lookups))
+
+
+def test_an_insert_that_fails_beside_the_reading_rolls_everything_back(tree, tmp_path, monkeypatch):
+    """The inserts run in a thread beside the reading of the next batch: a unique clash there
+    (someone admitted these people meanwhile) still reaches the user as a conflict, and every
+    batch written before it is undone."""
+    import sohoi.members.importing as importing
+
+    run(write_csv(tmp_path / "one.csv", ROWS[:1]), tree.A1)
+    taken = Membership.unscoped.get().code
+    people_before = Person.unscoped.count()
+    real_codes = importing._new_codes
+    calls = []
+
+    def clashing_codes(count):
+        calls.append(count)
+        codes = real_codes(count)
+        return [taken, *codes[1:]] if len(calls) == 2 else codes  # the second batch clashes
+
+    monkeypatch.setattr(importing, "_new_codes", clashing_codes)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 10)
+    report = run(write_members_csv(tmp_path / "m.csv", 40), tree.A1)
+    assert len(calls) == 2 and not report.written
+    assert "vừa được thêm vào sổ" in report.file_error and "chạy lại" in report.file_error
+    assert Person.unscoped.count() == people_before and Membership.unscoped.count() == 1
