@@ -252,10 +252,7 @@ def unit_report(
 ) -> UnitReport:
     """The figures of ``year`` (to ``as_of`` or the report's cut-off day), last year's beside them
     (on last year's tree, or ``rebase``d onto today's units), and the unit's targets."""
-    if as_of is None:
-        saved = YearReport.objects.filter(org_unit=unit, year=year).values_list("cut_off", flat=True).first()
-        as_of = saved
-    period = StatsPeriod.for_year(year, as_of=as_of, today=today)
+    period = StatsPeriod.for_year(year, as_of=as_of or cut_off_for(unit=unit, year=year), today=today)
     figures = unit_figures(unit=unit, period=period)
     last_year = unit_figures(unit=unit, period=period.previous(), rebase=rebase)
     targets = targets_for(unit=unit, year=year)
@@ -268,6 +265,17 @@ def unit_report(
         targets=targets,
         next_year_targets=targets_for(unit=unit, year=year + 1),
     )
+
+
+def cut_off_for(*, unit: OrgUnit, year: int) -> date | None:
+    """The day the unit's report of ``year`` counts to, as saved with its narrative."""
+    return YearReport.objects.filter(org_unit=unit, year=year).values_list("cut_off", flat=True).first()
+
+
+def report_day(*, unit: OrgUnit, year: int, today: date | None = None) -> date:
+    """The day the year's figures are counted on: the report's cut-off, else the end of the year
+    (today while the year runs)."""
+    return StatsPeriod.for_year(year, as_of=cut_off_for(unit=unit, year=year), today=today).as_of
 
 
 def history(*, unit: OrgUnit, years: list[int], today: date | None = None) -> list[tuple[int, Number]]:

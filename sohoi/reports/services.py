@@ -53,16 +53,23 @@ def check_report_year(year: Any) -> int:
     return value
 
 
+def cut_off_problem(year: int, day: date | None) -> str | None:
+    """Figures of year Y are counted to a day of Y (30 September…) or early in Y+1: the message
+    when ``day`` is neither (the pages, the API, the command and the saved report share it)."""
+    if day is None or day.year in (year, year + 1):
+        return None
+    return _("Ngày tính số liệu phải thuộc năm %(year)s (hoặc đầu năm %(next)s).") % {
+        "year": year,
+        "next": year + 1,
+    }
+
+
 def check_as_of(year: int, day: date | None) -> date | None:
-    """Figures of year Y are counted to a day of Y (30 September…) or early in Y+1, never a day
-    still to come."""
+    """The day the figures are counted on: see :func:`cut_off_problem`, and never a day still to come."""
     if day is None:
         return None
-    if day.year not in (year, year + 1):
-        raise DomainError(
-            _("Ngày tính số liệu phải thuộc năm %(year)s (hoặc đầu năm %(next)s).") % {"year": year, "next": year + 1},
-            field="as_of", code="as_of",
-        )  # fmt: skip
+    if problem := cut_off_problem(year, day):
+        raise DomainError(problem, field="as_of", code="as_of")
     if day > date.today():
         raise DomainError(_("Ngày tính số liệu không được sau hôm nay."), field="as_of", code="as_of")
     return day
@@ -278,8 +285,8 @@ def year_report_save(
     with: an edit made meanwhile by someone else is never overwritten."""
     ensure_in_scope(unit)
     year = check_year(year)
-    if data.cut_off is not None and data.cut_off.year not in (year, year + 1):
-        raise DomainError(_("Ngày tính số liệu phải thuộc năm báo cáo."), field="cut_off", code="cut_off")
+    if problem := cut_off_problem(year, data.cut_off):
+        raise DomainError(problem, field="cut_off", code="cut_off")
     report = YearReport.objects.select_for_update().filter(org_unit=unit, year=year).first()
     if report is None:
         if version not in (None, 0):

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from sohoi.orgunits.models import OrgUnit
 
-from ..selectors import letterhead_lines, unit_report, year_report_for
+from ..selectors import letterhead_lines, report_day, unit_report
 from . import formatting as fmt
 
 
@@ -75,9 +75,9 @@ def write_document(
 
             lines = letterhead_lines(unit=unit)
             if joint_units:
-                saved = year_report_for(unit=unit, year=year)
-                cut_off = saved.cut_off if saved is not None else None
-                reports = [unit_report(unit=u, year=year, as_of=cut_off, today=today) for u in joint_units]
+                # One day for every association: the issuer's.
+                day = report_day(unit=unit, year=year, today=today)
+                reports = [unit_report(unit=u, year=year, as_of=day, today=today) for u in joint_units]
                 _tell(progress, FIGURES_READY)
                 area_name = unit.area.name if unit.area_id else unit.name
                 write_joint_xlsx(reports=reports, letterhead=lines, area_name=area_name, path=path)

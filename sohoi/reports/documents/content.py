@@ -23,7 +23,14 @@ from sohoi.orgunits.models import OrgUnit, UnitLevel
 from .. import indicators as registry
 from ..indicators import Number
 from ..models import YearReport
-from ..selectors import UnitReport, area_report, letterhead_lines, unit_report, year_report_for
+from ..selectors import (
+    UnitReport,
+    area_report,
+    letterhead_lines,
+    report_day,
+    unit_report,
+    year_report_for,
+)
 from . import formatting as fmt
 
 # Kinds of paragraph.
@@ -577,10 +584,12 @@ def joint_document(
     Runs inside a scope covering every unit of ``units`` (all in ``unit``'s area)."""
     today = today or timezone.localdate()
     issuer_saved = year_report_for(unit=unit, year=year)
-    cut_off = issuer_saved.cut_off if issuer_saved and issuer_saved.cut_off else None
+    cut_off = issuer_saved.cut_off if issuer_saved is not None else None
     area = unit.area
     area_name = area.name if area is not None else unit.name
-    reports = [(u, unit_report(unit=u, year=year, as_of=cut_off, today=today)) for u in units]
+    # One day for every association: the issuer's.
+    day = report_day(unit=unit, year=year, today=today)
+    reports = [(u, unit_report(unit=u, year=year, as_of=day, today=today)) for u in units]
     as_of = reports[0][1].period.as_of if reports else today
 
     summary = (

@@ -24,8 +24,6 @@ from sohoi.members.exporting import job_directory, job_file
 from sohoi.members.models import FileJob, JobKind, JobStatus
 from sohoi.orgunits.models import OrgUnit
 
-from ..indicators import StatsPeriod
-from ..selectors import year_report_for
 from . import Format, document_filename, write_document
 
 if TYPE_CHECKING:
@@ -63,13 +61,6 @@ def joint_units(*, unit: OrgUnit, year: int, user: User | None) -> list[OrgUnit]
     if len(units) < 2 or unit.pk not in {u.pk for u in units}:
         return []
     return sorted(units, key=lambda u: vi_sort_key(u.association.name))
-
-
-def report_day(*, unit: OrgUnit, year: int) -> date:
-    """The day the year's figures are counted on: the report's cut-off, else the end of the year
-    (today while the year runs)."""
-    saved = year_report_for(unit=unit, year=year)
-    return StatsPeriod.for_year(year, as_of=saved.cut_off if saved else None).as_of
 
 
 def report_job_start(

@@ -439,6 +439,20 @@ def test_the_joint_report_has_one_part_per_association(report_world, tmp_path):
     )
 
 
+def test_the_joint_report_counts_every_association_to_the_issuers_day(report_world, tmp_path):
+    """An association that saved its own cut-off day for its report is still counted, in the
+    joint report, to the day of the one issuing it: one report, one day."""
+    t = report_world.tree
+    units = joint_units(unit=t.A1, year=YEAR, user=None)
+    other = next(u for u in units if u.pk != t.A1.pk)
+    with unit_scope(other):
+        year_report_save(unit=other, year=YEAR, version=None, actor=None,
+                         data=YearReportInput(cut_off=date(YEAR, 9, 30)))  # fmt: skip
+    lines = docx_text(build(t.A1, tmp_path / "joint.docx", Format.DOCX, joint=units))
+    assert any(line.startswith(f"Tính đến ngày 31/12/{YEAR}, {other.name} có") for line in lines)
+    assert not any(f"30/09/{YEAR}" in line for line in lines)
+
+
 # ---------- the PDF ----------
 
 

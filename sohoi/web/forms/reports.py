@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sohoi.reports import indicators as registry
 from sohoi.reports.models import Letterhead, YearReport
-from sohoi.reports.services import TARGET_MAX, YEAR_MAX, YEAR_MIN, YearReportInput
+from sohoi.reports.services import TARGET_MAX, YEAR_MAX, YEAR_MIN, YearReportInput, cut_off_problem
 
 from .base import NFCCharField
 from .members import VersionedForm
@@ -49,12 +49,8 @@ def year_problem(year: Any) -> str | None:
 
 
 def check_cut_off(day: date | None, year: int) -> None:
-    """Figures of year Y may be counted to a day of Y (30 September…) or early in Y+1."""
-    if day is not None and day.year not in (year, year + 1):
-        raise forms.ValidationError(
-            _("Ngày tính số liệu phải thuộc năm %(year)s (hoặc đầu năm %(next)s).")
-            % {"year": year, "next": year + 1}
-        )
+    if problem := cut_off_problem(year, day):
+        raise forms.ValidationError(problem)
 
 
 # ---------- Numbers typed the Vietnamese way ----------

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sohoi.core.errors import DomainError
 from sohoi.core.http import UnitRequest, requires
 from sohoi.members.models import JobStatus
+from sohoi.reports import selectors as report_selectors
 from sohoi.reports.documents import CONTENT_TYPES, Format
 from sohoi.reports.documents import jobs as report_jobs
 from sohoi.reports.services import check_year
@@ -52,7 +53,7 @@ def documents(request: UnitRequest, unit_code: str, year: str) -> HttpResponse:
     unit = request.unit
     joint = report_jobs.joint_units(unit=unit, year=checked, user=request.user)
     context: dict[str, Any] = {
-        "unit": unit, "year": checked, "as_of": report_jobs.report_day(unit=unit, year=checked),
+        "unit": unit, "year": checked, "as_of": report_selectors.report_day(unit=unit, year=checked),
         "joint_units": joint,
         "jobs": report_jobs.report_jobs_recent(unit=unit, actor=request.user),
     }  # fmt: skip

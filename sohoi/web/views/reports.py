@@ -296,10 +296,10 @@ def report_year(request: UnitRequest, unit_code: str, year: int) -> HttpResponse
     saved = selectors.year_report_for(unit=unit, year=year)
     day_form = AsOfForm(request.GET if "ngay" in request.GET else None, year=year)
     asked = day_form.cleaned_data["ngay"] if day_form.is_bound and day_form.is_valid() else None
-    as_of = asked or (saved.cut_off if saved is not None else None)
     # Year over year across the 2025 merger: last year's figures on today's units.
     rebase = request.GET.get(REBASE_PARAM) == "1"
-    report = selectors.unit_report(unit=unit, year=year, as_of=as_of, rebase=rebase)
+    # Without a day asked for, the report's own cut-off day (or the end of the year).
+    report = selectors.unit_report(unit=unit, year=year, as_of=asked, rebase=rebase)
     if not day_form.is_bound:
         day_form = AsOfForm(initial={"ngay": report.period.as_of}, year=year)
     history = selectors.history(unit=unit, years=list(range(year - HISTORY_YEARS + 1, year)))
