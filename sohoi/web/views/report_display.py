@@ -11,12 +11,13 @@ same numbers as text in the bars and in a table beside them). Coordinates live i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from sohoi.reports import indicators as registry
+from sohoi.reports.documents import formatting as fmt
 
 WIDTH = 400
 NBSP = "\u00a0"
@@ -27,16 +28,11 @@ NOTHING = "–"
 
 
 def vi_number(value: Any, places: int = 1) -> str:
-    """1234567 → "1.234.567"; 91.5 → "91,5"; a fraction rounded to ``places``, trailing zeros
-    dropped (100,0 → 100)."""
-    if value is None:
-        return NOTHING
-    number = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    sign = "-" if number < 0 else ""
-    whole, _dot, fraction = f"{abs(number):f}".partition(".")
+    """1234567 → "1.234.567"; 91.5 → "91,5": the documents' writing of numbers, with the trailing
+    zeros of a fraction dropped on a page (100,0 → 100)."""
+    whole, comma, fraction = fmt.number(value, places).partition(",")
     fraction = fraction.rstrip("0")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    return sign + grouped + (f",{fraction}" if fraction else "")
+    return f"{whole},{fraction}" if fraction else whole
 
 
 def vi_percent(value: Any, places: int = 1) -> str:
