@@ -472,7 +472,7 @@ def _short(report: Any) -> Any:
 
 
 _MEMORY_SCRIPT = """
-import json, os, resource, sys, time
+import json, os, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sohoi.settings")
 import django
 django.setup()
@@ -489,14 +489,16 @@ if mode == "import_dry_run":
 else:
     from sohoi.imports.bench_support import measure_parse
     outcome = measure_parse(path)
+from sohoi.imports.bench_support import peak_rss_mb
 print(json.dumps({"seconds": round(time.perf_counter() - start, 2),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "peak_rss_mb": peak_rss_mb(),
                   "outcome": outcome}, default=str))
 """
 
 
 def bench_memory(register: Any) -> dict[str, Any]:
-    """Peak memory of a big import, each in its own process (ru_maxrss)."""
+    """Peak memory of a big import, each in its own process (its own high-water mark: see
+    bench_support.peak_rss_mb)."""
     import_file, problem = _importer()
     mode = "import_dry_run" if import_file is not None else "parse_only"
     result: dict[str, Any] = {"mode": mode}

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from sohoi.imports.bench_support import measure_parse, measure_read, write_members_csv, write_members_xlsx
 from sohoi.imports.rows import parse_file
 
@@ -25,3 +29,18 @@ def test_the_generated_csv_parses_without_errors(tmp_path):
     assert not any(row.has_errors for row in rows)
     assert measure_parse(path)["rows"] == 200
     assert measure_read(path)["rows"] == 201
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="the kernel's high-water mark is Linux's")
+def test_a_childs_peak_memory_is_its_own_not_its_parents():
+    """The memory benchmark runs each import in a child process: ru_maxrss there also counts the
+    parent's size at the fork, so the child must read its own high-water mark."""
+    import subprocess
+    import sys
+
+    ballast = bytearray(200 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touched, so resident
+    script = "from sohoi.imports.bench_support import peak_rss_mb; print(peak_rss_mb())"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert float(done.stdout) < 150, done.stdout  # ru_maxrss here would read 200 MB and more
+    del ballast
