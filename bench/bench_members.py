@@ -530,7 +530,10 @@ def _database_url(connection: Any) -> str:
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    return os.environ.get("DATABASE_URL", "")
+    # The database the register is in: the run's test database, not DATABASE_URL's own.
+    user, host, port = settings.get("USER") or "", settings.get("HOST") or "", settings.get("PORT") or ""
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}{':' + str(port) if port else ''}/{settings['NAME']}"
 
 
 # --- run -------------------------------------------------------------------------------------
