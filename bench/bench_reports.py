@@ -141,7 +141,9 @@ def _measure(register: Any) -> dict[str, Any]:
 
         stats = _median_ms(stats_command, repeat=10)
         commune = OrgUnit.unscoped.get(pk=register.commune_ids[0])
-        admit(commune, "Nguyễn Văn Bench", 1950, joined=today)
+        admit(
+            commune, "Nguyễn Văn Bench", 1950, joined=today, confirmed_warnings=True
+        )  # kept registers: again
         started = time.perf_counter()
         after_change = unit_figures(unit=root, period=period)
         refresh_ms = (time.perf_counter() - started) * 1000
