@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .harness import test_database, timings
 
@@ -531,8 +532,12 @@ def _database_url(connection: Any) -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
     # The database the register is in: the run's test database, not DATABASE_URL's own.
-    user, host, port = settings.get("USER") or "", settings.get("HOST") or "", settings.get("PORT") or ""
-    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    user, host, port = (
+        quote(settings.get("USER") or ""),
+        settings.get("HOST") or "",
+        settings.get("PORT") or "",
+    )
+    password = f":{quote(settings['PASSWORD'], safe='')}" if settings.get("PASSWORD") else ""
     return f"postgres://{user}{password}@{host}{':' + str(port) if port else ''}/{settings['NAME']}"
 
 

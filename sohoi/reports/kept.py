@@ -182,7 +182,7 @@ def _build_flows(tallies: set[int] | None) -> None:
             _clear("reports_transfertally")
         for chunk in _chunks(tallies) if tallies is not None else [None]:
             if chunk is not None:
-                cursor.execute("DELETE FROM reports_flowtally WHERE 1 = 1" + _in("tally_id", chunk))
+                cursor.execute(f"DELETE FROM reports_flowtally WHERE tally_id IN ({_ids(chunk)})")
             for month, day in ((False, "e.happened_on"), (True, _month_start("e.happened_on"))):
                 cursor.execute(
                     "INSERT INTO reports_flowtally (day, month, tally_id, kind, n) "

@@ -590,7 +590,7 @@ def joint_document(
     # One day for every association: the issuer's.
     day = report_day(unit=unit, year=year, today=today)
     reports = [(u, unit_report(unit=u, year=year, as_of=day, today=today)) for u in units]
-    as_of = reports[0][1].period.as_of if reports else today
+    as_of = day
 
     summary = (
         f"Trên địa bàn {area_name} có {len(reports)} hội đặc thù với tổng số "

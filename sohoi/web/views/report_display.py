@@ -30,7 +30,7 @@ NOTHING = "–"
 def vi_number(value: Any, places: int = 1) -> str:
     """1234567 → "1.234.567"; 91.5 → "91,5": the documents' writing of numbers, with the trailing
     zeros of a fraction dropped on a page (100,0 → 100)."""
-    whole, comma, fraction = fmt.number(value, places).partition(",")
+    whole, _comma, fraction = fmt.number(value, places).partition(",")
     fraction = fraction.rstrip("0")
     return f"{whole},{fraction}" if fraction else whole
 
